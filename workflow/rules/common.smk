@@ -1,0 +1,179 @@
+# Shared helpers of every paper module: config checks, paths, figure outputs, claims.
+import os
+from pathlib import Path
+
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+# One BLAS/OpenMP thread per job: small solves ran 10-100x slower with two on 2 cores.
+# Jobs that declare more threads get them back through paperfigs.common.script_job.
+for _variable in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+):
+    os.environ[_variable] = "1"
+
+
+def _config_files():
+    """The config files of this run, defaults first, in merge order."""
+    return [str(f) for f in workflow.configfiles]
+
+
+def _defining_file(key_path):
+    """The last config file that sets `key_path`, to name it in an error."""
+    found = None
+    for name in _config_files():
+        try:
+            node = yaml.safe_load(Path(name).read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        for key in key_path:
+            if not isinstance(node, dict) or key not in node:
+                break
+            node = node[key]
+        else:
+            found = name
+    return found
+
+
+def validate_config(schema):
+    """Validate the merged config; on error stop with one line naming the key and file."""
+    try:
+        validate(config, schema, set_default=False)
+    except WorkflowError as error:
+        from jsonschema.exceptions import ValidationError
+
+        cause = next(
+            (a for a in error.args if isinstance(a, ValidationError)), error.__cause__
+        )
+        if not isinstance(cause, ValidationError):
+            raise
+        key_path = [str(p) for p in cause.absolute_path]
+        where = _defining_file(key_path) or " + ".join(_config_files())
+        if cause.validator == "additionalProperties":
+            extra = sorted(
+                set(cause.instance) - set(cause.schema.get("properties", {}))
+            )
+            key_path = key_path + extra[:1]
+            problem = f"unknown key (allowed: {', '.join(sorted(cause.schema['properties']))})"
+        elif cause.validator == "required":
+            problem = cause.message.replace("property", "key")
+            where = " + ".join(_config_files())
+        else:
+            problem = cause.message
+        key = ".".join(key_path) or "<top level>"
+        raise WorkflowError(
+            f"Config error at '{key}' ({where}): {problem}. Fix the value in that file."
+        ) from None
+
+
+validate_config("../schemas/config.schema.yaml")
+
+RUN = config["run"]
+RESULTS = f"results/{RUN}"
+PAPERS = {}  # slug -> figure ids, filled by each paper module through register_paper
+
+
+def _check_writable(folder):
+    """Stop early, in one line, when the results folder cannot be written."""
+    path = Path(folder).absolute()
+    while not path.exists():
+        path = path.parent
+    if not os.access(path, os.W_OK):
+        raise WorkflowError(
+            f"Results folder '{folder}' is not writable ({path} denies writing): "
+            "run from a folder you own or set `run` to another name."
+        )
+
+
+_check_writable(RESULTS)
+
+
+def register_paper(slug, figures):
+    PAPERS[slug] = list(figures)
+
+
+def script_path(name):
+    """A workflow script, listed as an input so that changing it reruns its rule."""
+    return f"workflow/scripts/{name}"
+
+
+def library_files(slug):
+    """The paper's library modules: inputs of its rules, so a change to the science reruns them.
+
+    Snakemake compares checksums of small inputs, so a `touch` or a fresh clone reruns nothing.
+    """
+    return sorted(str(p) for p in Path(f"workflow/paperfigs/{slug}").glob("*.py"))
+
+
+def work(slug, name):
+    return f"{RESULTS}/{slug}/work/{name}"
+
+
+def log_file(slug, name):
+    return f"logs/{RUN}/{slug}/{name}.log"
+
+
+def benchmark_file(slug, name):
+    return f"benchmarks/{RUN}/{slug}/{name}.tsv"
+
+
+def figure_files(slug, figure):
+    return [f"{RESULTS}/{slug}/{figure}.{ext}" for ext in ("pdf", "png", "csv", "json")]
+
+
+def all_figure_files():
+    return [
+        f
+        for slug, figs in PAPERS.items()
+        for fig in figs
+        for f in figure_files(slug, fig)
+    ]
+
+
+def claim_verdict(slug, figure):
+    """The verdict of the last claims run, for the report's labels."""
+    path = Path(f"{RESULTS}/{slug}/claims.json")
+    if not path.exists():
+        return "not checked yet"
+    figure_claims = yaml.safe_load(path.read_text())["figures"].get(figure)
+    if figure_claims is None:
+        return "not checked yet"
+    return "PASS" if figure_claims["passed"] else "FAIL"
+
+
+def figure_outputs(slug, figure):
+    """The four files of a figure; the PNG goes into the HTML report with its caption.
+
+    `figure` may be the wildcard "{figure}"; the report's labels then name the real one.
+    """
+    pdf, png, csv, meta = figure_files(slug, figure)
+    return {
+        "pdf": pdf,
+        "png": report(
+            png,
+            caption=f"../report/{slug}/{figure}.rst",
+            category=slug,
+            subcategory=figure,
+            labels=lambda wildcards: {
+                "figure": figure.format(**wildcards),
+                "claim": claim_verdict(slug, figure.format(**wildcards)),
+            },
+        ),
+        "csv": csv,
+        "meta": meta,
+    }
+
+
+def required_dataset(needed, path, how_to_get):
+    """Input for a dataset folder: none when the config does not use it; when it does and
+    the folder is missing, stop before any job runs, with one line that says how to get it.
+    """
+    if not needed:
+        return []
+    if not Path(path).exists():
+        raise WorkflowError(f"Missing dataset: '{path}' does not exist. {how_to_get}")
+    return [path]

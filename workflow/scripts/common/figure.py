@@ -1,0 +1,28 @@
+"""Draw one figure from its tables: figN.pdf, figN.png, the tidy figN.csv and figN.json.
+
+input: tables (the CSVs behind the figure, concatenated into figN.csv) and metas (the
+sidecars of the jobs that made them). params: draw ("paperfigs.<slug>.plots:<function>",
+called as draw(frame, cfg, run)), cfg (the figure's config block), paper, figure, run.
+"""
+
+import pandas as pd
+from paperfigs.common import read_json, script_job, write_json
+from paperfigs.common.dispatch import resolve
+from paperfigs.common.jobs import job_provenance
+from paperfigs.common.plotting import save_figure
+
+with script_job(snakemake) as job:
+    frame = pd.concat([pd.read_csv(path) for path in snakemake.input.tables], ignore_index=True)
+    job.write_csv(frame, snakemake.output.csv)
+    frame = pd.read_csv(snakemake.output.csv)  # draw exactly what the CSV says
+    figure = resolve(snakemake.params.draw)(frame, snakemake.params.cfg, snakemake.params.run)
+    save_figure(figure, snakemake.output.pdf, snakemake.output.png)
+    jobs = [read_json(path) for path in snakemake.input.metas]
+    seeds = sorted({seed for meta in jobs for seed in meta.get("seeds", [])})
+    provenance = job_provenance(
+        snakemake.params.cfg,
+        job.elapsed() + sum(meta["wall_time_s"] for meta in jobs),
+        {"paper": snakemake.params.paper, "figure": snakemake.params.figure,
+         "run": snakemake.params.run, "seeds": seeds, "jobs": jobs},
+    )
+    write_json(provenance, snakemake.output.meta)
