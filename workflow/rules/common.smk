@@ -122,7 +122,13 @@ def benchmark_file(slug, name):
 
 
 def figure_files(slug, figure):
-    return [f"{RESULTS}/{slug}/{figure}.{ext}" for ext in ("pdf", "png", "csv", "json")]
+    """figN.{pdf,png,csv,json}; a table tabN is tabN.{csv,md,json}."""
+    extensions = (
+        ("csv", "md", "json")
+        if figure.startswith("tab")
+        else ("pdf", "png", "csv", "json")
+    )
+    return [f"{RESULTS}/{slug}/{figure}.{ext}" for ext in extensions]
 
 
 def all_figure_files():
@@ -145,27 +151,39 @@ def claim_verdict(slug, figure):
     return "PASS" if figure_claims["passed"] else "FAIL"
 
 
+def _report_labels(slug, figure):
+    """The report's labels; `figure` may be a "{figure}" wildcard pattern."""
+    return lambda wildcards: {
+        "figure": figure.format(**wildcards),
+        "claim": claim_verdict(slug, figure.format(**wildcards)),
+    }
+
+
 def figure_outputs(slug, figure):
-    """The four files of a figure; the PNG goes into the HTML report with its caption.
+    """The files of a figure (or table) as named outputs; the PNG (a table's CSV) goes into
+    the HTML report with its caption, `workflow/report/<slug>/<figure>.rst`.
 
     `figure` may be the wildcard "{figure}"; the report's labels then name the real one.
     """
-    pdf, png, csv, meta = figure_files(slug, figure)
-    return {
-        "pdf": pdf,
-        "png": report(
-            png,
-            caption=f"../report/{slug}/{figure}.rst",
-            category=slug,
-            subcategory=figure,
-            labels=lambda wildcards: {
-                "figure": figure.format(**wildcards),
-                "claim": claim_verdict(slug, figure.format(**wildcards)),
-            },
-        ),
-        "csv": csv,
-        "meta": meta,
-    }
+    files = dict(
+        zip(
+            (
+                ("csv", "md", "meta")
+                if figure.startswith("tab")
+                else ("pdf", "png", "csv", "meta")
+            ),
+            figure_files(slug, figure),
+        )
+    )
+    shown = "csv" if figure.startswith("tab") else "png"
+    files[shown] = report(
+        files[shown],
+        caption=f"../report/{slug}/{figure}.rst",
+        category=slug,
+        subcategory=figure,
+        labels=_report_labels(slug, figure),
+    )
+    return files
 
 
 def required_dataset(needed, path, how_to_get):

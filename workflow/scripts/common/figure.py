@@ -3,11 +3,13 @@
 input: tables (the CSVs behind the figure, concatenated into figN.csv) and metas (the
 sidecars of the jobs that made them). params: draw ("paperfigs.<slug>.plots:<function>",
 called as draw(frame, cfg, run)), cfg (the figure's config block), paper, figure, run.
+A table (outputs csv, md, meta) is the same, with draw returning its Markdown text.
 """
 
 import pandas as pd
 from paperfigs.common import read_json, script_job, write_json
 from paperfigs.common.dispatch import resolve
+from paperfigs.common.io import atomic_path
 from paperfigs.common.jobs import job_provenance
 from paperfigs.common.plotting import save_figure
 
@@ -15,8 +17,12 @@ with script_job(snakemake) as job:
     frame = pd.concat([pd.read_csv(path) for path in snakemake.input.tables], ignore_index=True)
     job.write_csv(frame, snakemake.output.csv)
     frame = pd.read_csv(snakemake.output.csv)  # draw exactly what the CSV says
-    figure = resolve(snakemake.params.draw)(frame, snakemake.params.cfg, snakemake.params.run)
-    save_figure(figure, snakemake.output.pdf, snakemake.output.png)
+    drawn = resolve(snakemake.params.draw)(frame, snakemake.params.cfg, snakemake.params.run)
+    if "md" in snakemake.output.keys():
+        with atomic_path(snakemake.output.md) as tmp:
+            tmp.write_text(drawn)
+    else:
+        save_figure(drawn, snakemake.output.pdf, snakemake.output.png)
     jobs = [read_json(path) for path in snakemake.input.metas]
     seeds = sorted({seed for meta in jobs for seed in meta.get("seeds", [])})
     provenance = job_provenance(
