@@ -2,6 +2,15 @@
 # Reads like the paper: simulations of generator chains -> figures -> claims.
 CR = config["collapse_regression"]
 CR_LIB = "paperfigs.collapse_regression"
+# fig3 reads MNIST only in the paper profile; a missing folder stops the run here, in one line.
+CR_MNIST = required_dataset(
+    CR["fig3"]["dataset"] == "mnist",
+    f"{CR['common']['data_dir']}/MNIST",
+    "Fetch it on a machine with internet: python -c \"import torchvision; "
+    f"torchvision.datasets.MNIST('{CR['common']['data_dir']}', download=True)\" and copy "
+    "the MNIST folder there, set collapse_regression.common.data_dir, or set "
+    "collapse_regression.fig3.dataset: digits to skip it.",
+)
 
 
 register_paper("collapse_regression", ["fig1", "fig2", "fig3", "fig4"])
@@ -57,13 +66,7 @@ use rule collapse_regression_fig1_iso as collapse_regression_fig3_krr with:
     input:
         script=script_path("common/tabulate.py"),
         library=library_files("collapse_regression"),
-        data=lambda wc: required_dataset(
-            CR["fig3"]["dataset"] == "mnist",
-            f"{CR['common']['data_dir']}/MNIST",
-            'Fetch it on a machine with internet: python -c "import torchvision; '
-            f"torchvision.datasets.MNIST('{CR['common']['data_dir']}', download=True)\" "
-            "and copy the MNIST folder there, or set collapse_regression.common.data_dir.",
-        ),
+        data=CR_MNIST,
     output:
         csv=work("collapse_regression", "fig3_krr.csv"),
         meta=work("collapse_regression", "fig3_krr.json"),

@@ -18,52 +18,72 @@ for _variable in (
 
 
 def _config_files():
-    """The config files of this run, defaults first, in merge order."""
-    return [str(f) for f in workflow.configfiles]
+    """The config files of this run in merge order: the defaults, then each --configfile."""
+    given = [str(f) for f in workflow.overwrite_configfiles or []]
+    defaults = [str(f) for f in workflow.configfiles if str(f) not in given]
+    return defaults + given
+
+
+def _sets_key(node, key_path):
+    if not key_path or not node:
+        return False
+    for key in key_path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def _defining_file(key_path):
-    """The last config file that sets `key_path`, to name it in an error."""
+    """Where `key_path` got its value, to name it in an error: --config, or the last file."""
+    if _sets_key(dict(workflow.config_settings.config or {}), key_path):
+        return "--config on the command line"
     found = None
     for name in _config_files():
         try:
-            node = yaml.safe_load(Path(name).read_text())
+            if _sets_key(yaml.safe_load(Path(name).read_text()), key_path):
+                found = name
         except (OSError, yaml.YAMLError):
             continue
-        for key in key_path:
-            if not isinstance(node, dict) or key not in node:
-                break
-            node = node[key]
-        else:
-            found = name
     return found
 
 
+def _first_schema_error(schema_file):
+    """The most relevant jsonschema error of the config, with $refs to sibling schema files."""
+    from urllib.parse import urlparse
+
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+    from referencing import Registry, Resource
+
+    def retrieve(uri):
+        return Resource.from_contents(yaml.safe_load(Path(urlparse(uri).path).read_text()))
+
+    schema = yaml.safe_load(schema_file.read_text())
+    schema["$id"] = schema_file.resolve().as_uri()
+    validator = Draft202012Validator(schema, registry=Registry(retrieve=retrieve))
+    return best_match(validator.iter_errors(config))
+
+
 def validate_config(schema):
-    """Validate the merged config; on error stop with one line naming the key and file."""
+    """Validate the merged config (snakemake.utils.validate); on error stop with one line
+    naming the key, the file that sets it, and what is wrong."""
     try:
         validate(config, schema, set_default=False)
-    except WorkflowError as error:
-        from jsonschema.exceptions import ValidationError
-
-        cause = next(
-            (a for a in error.args if isinstance(a, ValidationError)), error.__cause__
-        )
-        if not isinstance(cause, ValidationError):
+    except WorkflowError:
+        error = _first_schema_error(Path(workflow.current_basedir.get_path_or_uri(False)) / schema)
+        if error is None:
             raise
-        key_path = [str(p) for p in cause.absolute_path]
-        where = _defining_file(key_path) or " + ".join(_config_files())
-        if cause.validator == "additionalProperties":
-            extra = sorted(
-                set(cause.instance) - set(cause.schema.get("properties", {}))
-            )
-            key_path = key_path + extra[:1]
-            problem = f"unknown key (allowed: {', '.join(sorted(cause.schema['properties']))})"
-        elif cause.validator == "required":
-            problem = cause.message.replace("property", "key")
-            where = " + ".join(_config_files())
+        key_path = [str(p) for p in error.absolute_path]
+        if error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            key_path += sorted(set(error.instance) - set(allowed))[:1]
+            problem = f"unknown key (allowed: {', '.join(allowed)})"
+        elif error.validator == "required":
+            problem = error.message.replace("property", "key")
         else:
-            problem = cause.message
+            problem = error.message
+        where = _defining_file(key_path) or " + ".join(_config_files())
         key = ".".join(key_path) or "<top level>"
         raise WorkflowError(
             f"Config error at '{key}' ({where}): {problem}. Fix the value in that file."

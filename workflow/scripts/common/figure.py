@@ -7,10 +7,10 @@ A table (outputs csv, md, meta) is the same, with draw returning its Markdown te
 """
 
 import pandas as pd
-from paperfigs.common import read_json, script_job, write_json
+
+from paperfigs.common import read_json, script_job
 from paperfigs.common.dispatch import resolve
 from paperfigs.common.io import atomic_path
-from paperfigs.common.jobs import job_provenance
 from paperfigs.common.plotting import save_figure
 
 with script_job(snakemake) as job:
@@ -23,12 +23,10 @@ with script_job(snakemake) as job:
             tmp.write_text(drawn)
     else:
         save_figure(drawn, snakemake.output.pdf, snakemake.output.png)
+    # script_job writes figN.json (the `meta` output) from the params and job.extra.
     jobs = [read_json(path) for path in snakemake.input.metas]
-    seeds = sorted({seed for meta in jobs for seed in meta.get("seeds", [])})
-    provenance = job_provenance(
-        snakemake.params.cfg,
-        job.elapsed() + sum(meta["wall_time_s"] for meta in jobs),
-        {"paper": snakemake.params.paper, "figure": snakemake.params.figure,
-         "run": snakemake.params.run, "seeds": seeds, "jobs": jobs},
+    job.extra.update(
+        seeds=sorted({seed for meta in jobs for seed in meta.get("seeds", [])}),
+        jobs=jobs,
+        total_wall_time_s=round(job.elapsed() + sum(m["wall_time_s"] for m in jobs), 3),
     )
-    write_json(provenance, snakemake.output.meta)

@@ -3,6 +3,7 @@
 import importlib
 
 import pandas as pd
+
 from paperfigs.common import evaluate_claims, script_job, write_json
 
 with script_job(snakemake) as job:
