@@ -1,0 +1,25 @@
+"""Which config values reach which job."""
+
+from paperfigs.bnn_attacks.settings import attack_plan, eps_for, method_settings, runs
+
+COMMON = {"data_dir": "d", "split_seed": 0, "test_size": 0.3, "arch": "mlp", "device": "auto",
+          "hidden": 8, "epochs": 1, "lr": 0.1, "weight_decay": 0.0, "batch_size": 4,
+          "mfvi_epochs": 2, "methods": ["dnn", "hmc"], "skip": ["cifar10:hmc"]}
+
+
+def test_method_settings_leave_out_other_methods_values():
+    settings = method_settings(COMMON, "dnn")
+    assert "mfvi_epochs" not in settings and settings["epochs"] == 1
+
+
+def test_eps_grids_and_skips():
+    assert eps_for({"eps": [0.1]}, "mnist") == [0.1]
+    assert eps_for({"eps": {"mnist": [0.1], "cifar10": [0.01]}}, "cifar10") == [0.01]
+    assert runs(COMMON, "cifar10") == ["dnn"] and runs(COMMON, "mnist") == ["dnn", "hmc"]
+
+
+def test_attack_plan_is_the_union_of_the_figures_needs():
+    plan = attack_plan({"eps": [0, 0.1, 0.2]},
+                       {"eps": [0.1], "curves": ["clean", "ua"], "ua_steps": 100},
+                       {"eps": [0.2], "attacks": ["pgd", "noise"], "ua_steps": 50}, "digits", 40)
+    assert plan == [("noise", 0.2, 0), ("pgd", 0.1, 40), ("pgd", 0.2, 40), ("ua", 0.1, 100)]

@@ -1,0 +1,320 @@
+# Bayesian neural networks are not inherently robust (arXiv 2404.19640).
+# Reads like the paper: train each inference method -> attack its predictive mean and its
+# uncertainty -> figures -> claims. One training and one attack job per (task, method, seed).
+from paperfigs.bnn_attacks.settings import attack_settings, datasets, method_settings, runs
+
+BA = config["bnn_attacks"]
+BA_COMMON = BA["common"]
+BA_LIB = "paperfigs.bnn_attacks"
+BA_DATASETS = datasets(BA_COMMON)
+BA_SHIFT = BA["fig4"]["id_dataset"]  # the ood task's files carry its ID dataset's name
+BA_DATA = {  # dataset -> (folder under data_dir, torchvision class that downloads it)
+    "mnist": ("MNIST", "MNIST"),
+    "fmnist": ("FashionMNIST", "FashionMNIST"),
+    "cifar10": ("cifar-10-batches-py", "CIFAR10"),
+}
+BA_GPU = any(d != "digits" for d in [*BA_DATASETS, BA_SHIFT])
+BA_ENV = "../../envs/gpu.yaml" if BA_GPU else "../../envs/cpu.yaml"
+
+
+register_paper("bnn_attacks", ["fig1", "tab1", "fig2", "fig3", "fig4", "fig5", "tab2"])
+
+
+def ba_data(dataset):
+    """The dataset folder on disk (none for sklearn's bundled digits)."""
+    root = BA_COMMON["data_dir"]
+    folder, name = BA_DATA.get(dataset, ("", ""))
+    return required_dataset(
+        dataset != "digits",
+        f"{root}/{folder}",
+        'Fetch it on a machine with internet: python -c "import torchvision; '
+        f"torchvision.datasets.{name}('{root}', download=True)\" and copy the folder "
+        "there, or set bnn_attacks.common.data_dir.",
+    )
+
+
+def ba_runs(task):
+    """(dataset, method, seed) of every training run of `task` (label or ood)."""
+    names = BA_DATASETS if task == "label" else [BA_SHIFT]
+    return [
+        (d, m, s) for d in names for m in runs(BA_COMMON, d) for s in BA_COMMON["seeds"]
+    ]
+
+
+def ba_files(pattern, task, methods=None):
+    return [
+        work("bnn_attacks", pattern.format(task=task, dataset=d, method=m, seed=s))
+        for d, m, s in ba_runs(task)
+        if methods is None or m in methods
+    ]
+
+
+BA_WILDCARDS = {
+    "task": "label|ood",
+    "dataset": "[a-z0-9]+",
+    "method": "|".join(BA_COMMON["methods"]),
+    "seed": r"\d+",
+}
+
+
+rule bnn_attacks_train:
+    input:
+        script=script_path("bnn_attacks/train.py"),
+        library=library_files("bnn_attacks"),
+        data=lambda wc: ba_data(wc.dataset),
+    output:
+        posterior=work("bnn_attacks", "train/{task}_{dataset}_{method}_{seed}.pt"),
+        metrics=work("bnn_attacks", "train/{task}_{dataset}_{method}_{seed}.csv"),
+        meta=work("bnn_attacks", "train/{task}_{dataset}_{method}_{seed}.json"),
+    log:
+        log_file("bnn_attacks", "train_{task}_{dataset}_{method}_{seed}"),
+    benchmark:
+        benchmark_file("bnn_attacks", "train_{task}_{dataset}_{method}_{seed}")
+    wildcard_constraints:
+        **BA_WILDCARDS,
+    conda:
+        BA_ENV
+    resources:
+        gpu=lambda wc: int(wc.dataset != "digits"),
+    params:
+        task="{task}",
+        dataset="{dataset}",
+        method="{method}",
+        seed=lambda wc: int(wc.seed),
+        settings=lambda wc: method_settings(BA_COMMON, wc.method),
+        shift=lambda wc: (
+            {k: BA["fig4"][k] for k in ("ood_dataset", "id_classes")}
+            if wc.task == "ood"
+            else {}
+        ),
+        ece_bins=BA["tab2"]["ece_bins"],
+    script:
+        "../scripts/bnn_attacks/train.py"
+
+
+rule bnn_attacks_attack_label:
+    input:
+        script=script_path("bnn_attacks/attack_label.py"),
+        library=library_files("bnn_attacks"),
+        posterior=work("bnn_attacks", "train/label_{dataset}_{method}_{seed}.pt"),
+    output:
+        adv=work("bnn_attacks", "adv/label_{dataset}_{method}_{seed}.npz"),
+        fig1=work("bnn_attacks", "eval/fig1_{dataset}_{method}_{seed}.csv"),
+        fig2=work("bnn_attacks", "eval/fig2_{dataset}_{method}_{seed}.csv"),
+        fig3=work("bnn_attacks", "eval/fig3_{dataset}_{method}_{seed}.csv"),
+        meta=work("bnn_attacks", "eval/label_{dataset}_{method}_{seed}.json"),
+    log:
+        log_file("bnn_attacks", "attack_label_{dataset}_{method}_{seed}"),
+    benchmark:
+        benchmark_file("bnn_attacks", "attack_label_{dataset}_{method}_{seed}")
+    wildcard_constraints:
+        **BA_WILDCARDS,
+    conda:
+        BA_ENV
+    resources:
+        gpu=lambda wc: int(wc.dataset != "digits"),
+    params:
+        dataset="{dataset}",
+        method="{method}",
+        seed=lambda wc: int(wc.seed),
+        settings=lambda wc: attack_settings(BA_COMMON, wc.method),
+        fig1=BA["fig1"],
+        fig2=BA["fig2"],
+        fig3=BA["fig3"],
+    script:
+        "../scripts/bnn_attacks/attack_label.py"
+
+
+rule bnn_attacks_attack_shift:
+    input:
+        script=script_path("bnn_attacks/attack_shift.py"),
+        library=library_files("bnn_attacks"),
+        posterior=work("bnn_attacks", "train/ood_{dataset}_{method}_{seed}.pt"),
+    output:
+        adv=work("bnn_attacks", "adv/ood_{dataset}_{method}_{seed}.npz"),
+        fig4=work("bnn_attacks", "eval/fig4_{dataset}_{method}_{seed}.csv"),
+        meta=work("bnn_attacks", "eval/ood_{dataset}_{method}_{seed}.json"),
+    log:
+        log_file("bnn_attacks", "attack_shift_{dataset}_{method}_{seed}"),
+    benchmark:
+        benchmark_file("bnn_attacks", "attack_shift_{dataset}_{method}_{seed}")
+    wildcard_constraints:
+        **BA_WILDCARDS,
+    conda:
+        BA_ENV
+    resources:
+        gpu=lambda wc: int(wc.dataset != "digits"),
+    params:
+        dataset="{dataset}",
+        method="{method}",
+        seed=lambda wc: int(wc.seed),
+        settings=lambda wc: attack_settings(BA_COMMON, wc.method),
+        fig4=BA["fig4"],
+    script:
+        "../scripts/bnn_attacks/attack_shift.py"
+
+
+rule bnn_attacks_fig5_measure:
+    input:
+        script=script_path("bnn_attacks/fig5.py"),
+        library=library_files("bnn_attacks"),
+        posterior=work("bnn_attacks", "train/label_{dataset}_{method}_{seed}.pt"),
+    output:
+        csv=work("bnn_attacks", "eval/fig5_{dataset}_{method}_{seed}.csv"),
+        meta=work("bnn_attacks", "eval/fig5_{dataset}_{method}_{seed}.json"),
+    log:
+        log_file("bnn_attacks", "fig5_{dataset}_{method}_{seed}"),
+    benchmark:
+        benchmark_file("bnn_attacks", "fig5_{dataset}_{method}_{seed}")
+    wildcard_constraints:
+        **BA_WILDCARDS,
+    conda:
+        BA_ENV
+    resources:
+        gpu=lambda wc: int(wc.dataset != "digits"),
+    params:
+        dataset="{dataset}",
+        method="{method}",
+        seed=lambda wc: int(wc.seed),
+        settings=lambda wc: attack_settings(BA_COMMON, wc.method),
+        fig5=BA["fig5"],
+    script:
+        "../scripts/bnn_attacks/fig5.py"
+
+
+rule bnn_attacks_tab1_table:
+    input:
+        script=script_path("common/tabulate.py"),
+        library=library_files("bnn_attacks"),
+        fig1=f"{RESULTS}/bnn_attacks/fig1.csv",
+    output:
+        csv=work("bnn_attacks", "tab1.csv"),
+        meta=work("bnn_attacks", "tab1.json"),
+    log:
+        log_file("bnn_attacks", "tab1_table"),
+    benchmark:
+        benchmark_file("bnn_attacks", "tab1_table")
+    conda:
+        "../../envs/cpu.yaml"
+    params:
+        function=f"{BA_LIB}.evaluate:tab1_table",
+        kwargs={"fig1_csv": f"{RESULTS}/bnn_attacks/fig1.csv"},
+    script:
+        "../scripts/common/tabulate.py"
+
+
+def ba_parts(figure):
+    """(tables, metas) a figure gathers: the per-job CSVs and the jobs' sidecars."""
+    if figure in ("fig1", "fig2", "fig3"):
+        return (
+            ba_files(f"eval/{figure}_{{dataset}}_{{method}}_{{seed}}.csv", "label"),
+            ba_files("eval/label_{dataset}_{method}_{seed}.json", "label"),
+        )
+    if figure == "fig4":
+        return (
+            ba_files("eval/fig4_{dataset}_{method}_{seed}.csv", "ood"),
+            ba_files("eval/ood_{dataset}_{method}_{seed}.json", "ood"),
+        )
+    if figure == "fig5":
+        first = [r for r in ba_runs("label") if r[0] == BA_DATASETS[0]]
+        chosen = [r for r in first if r[1] in BA["fig5"]["methods"]]
+        return (
+            [work("bnn_attacks", "eval/fig5_{}_{}_{}.csv".format(*r)) for r in chosen],
+            [work("bnn_attacks", "eval/fig5_{}_{}_{}.json".format(*r)) for r in chosen],
+        )
+    if figure == "tab1":
+        return [work("bnn_attacks", "tab1.csv")], [work("bnn_attacks", "tab1.json")]
+    return (
+        [f for t in ("label", "ood") for f in ba_files("train/{task}_{dataset}_{method}_{seed}.csv", t)],
+        [f for t in ("label", "ood") for f in ba_files("train/{task}_{dataset}_{method}_{seed}.json", t)],
+    )
+
+
+# One drawing job per figure (figN.{pdf,png,csv,json}) and per table (tabN.{csv,md,json}).
+rule bnn_attacks_figure:
+    input:
+        script=script_path("common/figure.py"),
+        library=library_files("bnn_attacks"),
+        tables=lambda wc: ba_parts(f"fig{wc.n}")[0],
+        metas=lambda wc: ba_parts(f"fig{wc.n}")[1],
+    output:
+        **figure_outputs("bnn_attacks", "fig{n}"),
+    log:
+        log_file("bnn_attacks", "fig{n}"),
+    benchmark:
+        benchmark_file("bnn_attacks", "fig{n}")
+    wildcard_constraints:
+        n="[1-5]",
+    conda:
+        "../../envs/cpu.yaml"
+    params:
+        draw=lambda wc: f"{BA_LIB}.plots:draw_fig{wc.n}",
+        cfg=lambda wc: {"figure": BA[f"fig{wc.n}"], "common": BA_COMMON},
+        paper="bnn_attacks",
+        figure="fig{n}",
+        run=RUN,
+    script:
+        "../scripts/common/figure.py"
+
+
+use rule bnn_attacks_figure as bnn_attacks_table with:
+    input:
+        script=script_path("common/figure.py"),
+        library=library_files("bnn_attacks"),
+        tables=lambda wc: ba_parts(f"tab{wc.n}")[0],
+        metas=lambda wc: ba_parts(f"tab{wc.n}")[1],
+    output:
+        **figure_outputs("bnn_attacks", "tab{n}"),
+    log:
+        log_file("bnn_attacks", "tab{n}"),
+    benchmark:
+        benchmark_file("bnn_attacks", "tab{n}")
+    wildcard_constraints:
+        n="[12]",
+    params:
+        draw=lambda wc: f"{BA_LIB}.plots:draw_tab{wc.n}",
+        cfg=lambda wc: {"figure": BA[f"tab{wc.n}"], "common": BA_COMMON},
+        paper="bnn_attacks",
+        figure="tab{n}",
+        run=RUN,
+
+
+rule bnn_attacks_fig1:
+    input:
+        figure_files("bnn_attacks", "fig1"),
+
+
+rule bnn_attacks_tab1:
+    input:
+        figure_files("bnn_attacks", "tab1"),
+
+
+rule bnn_attacks_fig2:
+    input:
+        figure_files("bnn_attacks", "fig2"),
+
+
+rule bnn_attacks_fig3:
+    input:
+        figure_files("bnn_attacks", "fig3"),
+
+
+rule bnn_attacks_fig4:
+    input:
+        figure_files("bnn_attacks", "fig4"),
+
+
+rule bnn_attacks_fig5:
+    input:
+        figure_files("bnn_attacks", "fig5"),
+
+
+rule bnn_attacks_tab2:
+    input:
+        figure_files("bnn_attacks", "tab2"),
+
+
+rule bnn_attacks:
+    input:
+        [figure_files("bnn_attacks", fig) for fig in PAPERS["bnn_attacks"]],
+        f"{RESULTS}/bnn_attacks/claims.json",
