@@ -98,14 +98,15 @@ PAPERS = {}  # slug -> figure ids, filled by each paper module through register_
 
 
 def _check_writable(folder):
-    """Stop early, in one line, when the results folder cannot be written."""
+    """Stop early, in one line, when the results folder cannot be created or written."""
     path = Path(folder).absolute()
     while not path.exists():
         path = path.parent
-    if not os.access(path, os.W_OK):
+    if not path.is_dir() or not os.access(path, os.W_OK):
         raise WorkflowError(
-            f"Results folder '{folder}' is not writable ({path} denies writing): "
-            "run from a folder you own or set `run` to another name."
+            f"Results folder '{folder}' cannot be written ({path} is "
+            f"{'not a folder' if not path.is_dir() else 'not writable'}): "
+            "run from a folder you can write to, or set `run` to another name."
         )
 
 

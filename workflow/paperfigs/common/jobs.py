@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import time
 import traceback
@@ -74,6 +75,9 @@ def script_job(smk):
     log_path = smk.log[0] if len(smk.log) else None
     logger = _logger(smk.rule, log_path)
     logger.info("rule %s: started (threads=%s)", smk.rule, smk.threads)
+    for variable in ("SLURM_JOB_ID", "CUDA_VISIBLE_DEVICES"):
+        if variable in os.environ:
+            logger.info("%s=%s", variable, os.environ[variable])
     job = ScriptJob(name=smk.rule, log=logger, started=time.perf_counter())
     try:
         yield job
