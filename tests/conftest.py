@@ -41,6 +41,19 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True,
     return process
 
 
+def planned_jobs(process_output: str) -> dict[str, int]:
+    """Rule -> job count from a dry run's 'Job stats' table."""
+    jobs = {}
+    if "Job stats" not in process_output:
+        return jobs
+    table = process_output.split("Job stats:")[1].split("\n\n")[0]
+    for line in table.splitlines()[3:]:
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
+            jobs[parts[0]] = int(parts[1])
+    return jobs
+
+
 @pytest.fixture
 def workflow_copy(tmp_path) -> Path:
     return copy_workflow(tmp_path / "workflow-copy")

@@ -6,8 +6,7 @@ import os
 
 import pytest
 
-from conftest import run_snakemake
-from test_workflow import planned_jobs
+from conftest import planned_jobs, run_snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from conftest import copy_workflow, run_snakemake
+from conftest import copy_workflow, planned_jobs, run_snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 PROVENANCE_KEYS = {"commit", "config", "seeds", "versions", "device", "wall_time_s", "jobs"}
@@ -25,19 +25,6 @@ def registered_figures(workdir: Path) -> dict[str, list[str]]:
         if match:
             papers[match.group(1)] = re.findall(r'"(\w+)"', match.group(2))
     return papers
-
-
-def planned_jobs(process_output: str) -> dict[str, int]:
-    """Rule -> job count from a dry run's 'Job stats' table."""
-    jobs = {}
-    if "Job stats" not in process_output:
-        return jobs
-    table = process_output.split("Job stats:")[1].split("\n\n")[0]
-    for line in table.splitlines()[3:]:
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
-            jobs[parts[0]] = int(parts[1])
-    return jobs
 
 
 @pytest.fixture(scope="module")
