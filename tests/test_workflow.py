@@ -123,4 +123,6 @@ def test_claims_target_prints_the_table(smoke_run):
 def test_report_shows_figures_with_verdicts(smoke_run):
     run_snakemake(smoke_run, *SMOKE, "--report", "report.html")
     html = (smoke_run / "report.html").read_text()
-    assert "collapse_regression" in html and "fig1.png" in html
+    results = html[html.index("var results = {"):]
+    assert "Model Collapse Demystified, Figure 1." in results  # the figure's caption
+    assert re.search(r'"labels": \{"figure": "fig1", "claim": "(PASS|FAIL)"\}', results)

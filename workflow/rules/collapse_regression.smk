@@ -151,6 +151,7 @@ rule collapse_regression_figure:
         paper="collapse_regression",
         figure="{figure}",
         run=RUN,
+        caption=figure_caption("collapse_regression"),
     script:
         "../scripts/common/figure.py"
 

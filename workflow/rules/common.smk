@@ -180,9 +180,17 @@ def _report_labels(slug, figure):
     }
 
 
+def figure_caption(slug):
+    """params.caption of a figure rule: the text of `workflow/report/<slug>/<figure>.rst`,
+    which the report shows beside the figure (report captions cannot follow wildcards)."""
+    return lambda wildcards, output: Path(
+        f"workflow/report/{slug}/{Path(output.csv).stem}.rst"
+    ).read_text()
+
+
 def figure_outputs(slug, figure):
     """The files of a figure (or table) as named outputs; the PNG (a table's CSV) goes into
-    the HTML report with its caption, `workflow/report/<slug>/<figure>.rst`.
+    the HTML report, with the rule's params.caption (see figure_caption) as its caption.
 
     `figure` may be the wildcard "{figure}"; the report's labels then name the real one.
     """
@@ -199,7 +207,7 @@ def figure_outputs(slug, figure):
     shown = "csv" if figure.startswith("tab") else "png"
     files[shown] = report(
         files[shown],
-        caption=f"../report/{slug}/{figure}.rst",
+        caption="../report/figure.rst",
         category=slug,
         subcategory=figure,
         labels=_report_labels(slug, figure),
