@@ -94,7 +94,8 @@ def test_unknown_figure_target_is_one_clear_line():
 def test_missing_dataset_stops_before_any_job(tmp_path):
     paper_like = tmp_path / "paper_like.yaml"
     missing = tmp_path / "no-such-data"
-    paper_like.write_text(
+    paper_like.write_text(  # a run of its own, as the paper profile has
+        "run: missing_data\n"
         f"collapse_regression: {{common: {{data_dir: {missing}}}, fig3: {{dataset: mnist}}}}\n")
     process = run_snakemake(REPO, "collapse_regression_fig3", "-n", "--configfile",
                             str(paper_like), check=False)
@@ -102,3 +103,15 @@ def test_missing_dataset_stops_before_any_job(tmp_path):
     lines = [line for line in process.stdout.splitlines() if "Missing dataset" in line]
     assert len(lines) == 1
     assert f"{missing}/MNIST" in lines[0] and "download=True" in lines[0]
+
+
+def test_paper_profile_builds_its_dag(tmp_path):
+    """config/paper.yaml validates, reads MNIST from data_dir and asks for a GPU for fig3."""
+    (tmp_path / "MNIST" / "raw").mkdir(parents=True)
+    data = tmp_path / "data.yaml"
+    data.write_text(f"collapse_regression: {{common: {{data_dir: {tmp_path}}}}}\n")
+    process = run_snakemake(REPO, "collapse_regression", "-n", "--configfile",
+                            "config/paper.yaml", str(data))
+    assert "results/paper/collapse_regression/fig3.pdf" in process.stdout
+    krr_job = process.stdout.split("rule collapse_regression_fig3_krr:")[1].split("\n\n")[0]
+    assert "gpu=1" in krr_job and f"{tmp_path}/MNIST" in krr_job

@@ -2,7 +2,7 @@
 # Reads like the paper: simulations of generator chains -> figures -> claims.
 CR = config["collapse_regression"]
 CR_LIB = "paperfigs.collapse_regression"
-# fig3 reads MNIST only in the paper profile; a missing folder stops the run here, in one line.
+# fig3 reads MNIST only in the paper profile; a missing folder stops the run in one line.
 CR_MNIST = required_dataset(
     CR["fig3"]["dataset"] == "mnist",
     f"{CR['common']['data_dir']}/MNIST",

@@ -216,11 +216,17 @@ def figure_outputs(slug, figure):
 
 
 def required_dataset(needed, path, how_to_get):
-    """Input for a dataset folder: none when the config does not use it; when it does and
-    the folder is missing, stop before any job runs, with one line that says how to get it.
-    """
-    if not needed:
-        return []
-    if not Path(path).exists():
-        raise WorkflowError(f"Missing dataset: '{path}' does not exist. {how_to_get}")
-    return [path]
+    """An input function for a dataset folder: no input when the config does not use it;
+    when it does and the folder is missing, the run stops before any job starts, with one
+    line saying how to get it. Only targets that need the data ask for it, so a paper-scale
+    run of other figures works without it. (Snakemake ignores this error when the job's
+    outputs already exist, which they do not after a switch of `run`, as between profiles.)"""
+
+    def dataset_input(wildcards):
+        if not needed:
+            return []
+        if not Path(path).exists():
+            raise WorkflowError(f"Missing dataset: '{path}' does not exist. {how_to_get}")
+        return [path]
+
+    return dataset_input
