@@ -2,6 +2,7 @@
 
 import copy
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,9 @@ def test_steps_and_epochs_exclude_each_other():
     merged = runs.merge_training_keys({"steps": 10, "lr": 1.0}, {"epochs": 2},
                                       {"eval_every": None})
     assert merged == {"epochs": 2, "lr": 1.0}
+
+
+def test_run_ids_match_the_rule_pattern():
+    for cfg in (profile(), profile("smoke")):
+        for name in runs.all_runs(cfg):
+            assert re.fullmatch(runs.RUN_ID_PATTERN, name), name

@@ -16,7 +16,7 @@ COMMON = {"mod": 5, "n_per_len": 12, "n_head": 1, "emb_dropout": 0.1, "pos": "le
 def settings(**overrides):
     base = runs.run_settings({"common": COMMON}, [], task="polynomial", condition="cot_2l",
                              n_len=3, d=8, seed=0)
-    return {**base, **overrides}
+    return {**base, "snapshot_step": overrides.get("steps", base["steps"]), **overrides}
 
 
 def outputs(folder):
@@ -76,8 +76,9 @@ def test_snapshot_step_saves_the_earlier_weights_for_fine_tuning(tmp_path):
     train.train_run(settings(snapshot_step=4), **outputs(full))
     a, b = (torch.load(p / "model.pt")["state_dict"] for p in (early, full))
     assert all(torch.equal(a[k], b[k]) for k in a)  # constant lr: a prefix of the run
-    with pytest.raises(ValueError, match="snapshot_step"):
-        train.train_run(settings(snapshot_step=5), **outputs(tmp_path / "bad"))
+    for bad in (5, 16):
+        with pytest.raises(ValueError, match="snapshot_step"):
+            train.train_run(settings(snapshot_step=bad), **outputs(tmp_path / "bad"))
 
 
 def test_fine_tune_starts_from_the_given_model(tmp_path):

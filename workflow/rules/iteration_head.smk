@@ -1,9 +1,7 @@
 # Iteration heads: a mechanistic study of chain-of-thought (arXiv 2406.02128).
 # Reads like the paper: training runs (one job per run and seed) -> per-figure tables ->
 # figures -> claims. Runs with identical settings are shared between figures.
-import re
-
-from paperfigs.iteration_head.runs import all_runs, figure_runs, run_id
+from paperfigs.iteration_head.runs import RUN_ID_PATTERN, all_runs, figure_runs, run_id
 
 IH = config["iteration_head"]
 IH_LIB = "paperfigs.iteration_head"
@@ -56,7 +54,7 @@ rule iteration_head_train:
     benchmark:
         benchmark_file("iteration_head", "runs/{run}")
     wildcard_constraints:
-        run="|".join(re.escape(run) for run in IH_RUNS),
+        run=RUN_ID_PATTERN,
     threads: 1
     resources:
         gpu=IH_GPU,

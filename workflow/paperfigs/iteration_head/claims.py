@@ -164,7 +164,7 @@ def check_fig8(frame: pd.DataFrame, cfg: dict) -> list[Check]:
 
 def check_fig5(frame: pd.DataFrame, cfg: dict) -> list[Check]:
     chain = ["working space at L+t", "target index t", "x_t at position p(t)",
-             "working space (layer 2)", "s_t"]
+             "working space (layer 2)", "prediction s_t"]
     edges = set(zip(frame["src"], frame["dst"]))
     linked = all((a, b) in edges for a, b in zip(chain, chain[1:]))
     return [Check("the circuit links EoI -> t -> x_t -> s_t", linked and

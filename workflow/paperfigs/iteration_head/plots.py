@@ -209,7 +209,7 @@ NODES = {  # fig5 schematic: (x, y) of each node of the edge list
     "EoI position p(L+1)": (0.5, 0.3), "position p(L+t)": (2.5, 0.3),
     "working space at L+t": (2.5, 1.4), "target index t": (2.5, 2.5),
     "x_t at position p(t)": (0.5, 3.6), "s_t-1 (current token)": (4.5, 3.6),
-    "working space (layer 2)": (2.5, 4.7), "s_t": (2.5, 5.8), "next token": (4.5, 5.8),
+    "working space (layer 2)": (2.5, 4.7), "prediction s_t": (2.5, 5.8),
 }
 KIND_COLORS = {"residual": "tab:blue", "attention": "tab:red", "mlp": "0.3",
                "readout": "tab:green"}
@@ -228,8 +228,10 @@ def draw_fig5(frame: pd.DataFrame, cfg: dict, run: str):
         ax.add_patch(FancyArrowPatch((x0, y0 + 0.22), (x1, y1 - 0.22), arrowstyle="-|>",
                                      mutation_scale=8, color=KIND_COLORS[edge.kind],
                                      linewidth=1.1))
-        ax.text((x0 + x1) / 2 + 0.08, (y0 + y1) / 2, edge.label, fontsize=5.2,
-                color=KIND_COLORS[edge.kind], ha="left", va="center")
+        rightwards = x1 > x0 + 0.1  # put the label on the side the arrow leaves free
+        ax.text((x0 + x1) / 2 + (-0.1 if rightwards else 0.1), (y0 + y1) / 2 + 0.12,
+                edge.label, fontsize=5.2, color=KIND_COLORS[edge.kind],
+                ha="right" if rightwards else "left", va="center")
     for kind, color in KIND_COLORS.items():
         ax.plot([], [], color=color, label=kind)
     ax.legend(loc="lower right", fontsize=6)

@@ -75,6 +75,9 @@ def run_settings(cfg: dict, blocks: list[dict], *, task: str, condition: str, n_
             "init": init, "train_only": train_only}
 
 
+RUN_ID_PATTERN = r"[a-z]+-[a-z0-9_]+-n\d+-d\d+-[a-z]+-s\d+-[0-9a-f]{8}"
+
+
 def run_id(settings: dict) -> str:
     prefix = "transfer" if settings["init"] else settings["task"]
     return (f"{prefix}-{settings['condition']}-n{settings['n_len']}-d{settings['d']}-"

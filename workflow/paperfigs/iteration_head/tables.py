@@ -153,8 +153,8 @@ def fig5_table(cfg: dict, logger: logging.Logger | None = None) -> pd.DataFrame:
          "layer-2 attention queries p_t (iteration head)"),
         ("x_t at position p(t)", "working space (layer 2)", "attention", "fetches x_t"),
         ("s_t-1 (current token)", "working space (layer 2)", "residual", "residual"),
-        ("working space (layer 2)", "s_t", "mlp", "MLP-2: s_t = F(s_{t-1}, x_t)"),
-        ("s_t", "next token", "readout", "next-token prediction"),
+        ("working space (layer 2)", "prediction s_t", "readout",
+         "MLP-2: s_t = F(s_t-1, x_t), next-token prediction"),
     ]
     return pd.DataFrame(edges, columns=["src", "dst", "kind", "label"])
 

@@ -101,9 +101,10 @@ def train_run(settings: dict, *, eval_csv, attn_npz, model_pt, work_dir, init_mo
     device = pick_device(device)
     work_dir = Path(work_dir)
     snapshot_path = work_dir / "snapshot.pt"
-    if settings["snapshot_step"] % settings["eval_every"] and \
-            settings["snapshot_step"] != settings["steps"]:
-        raise ValueError("snapshot_step must be a multiple of eval_every or the last step")
+    snapshot, steps = settings["snapshot_step"], settings["steps"]
+    if snapshot != steps and (snapshot > steps or snapshot % settings["eval_every"]):
+        raise ValueError(f"snapshot_step={snapshot} must be the last step ({steps}) or an "
+                         f"earlier multiple of eval_every ({settings['eval_every']})")
 
     train_split, test_split, subsample = run_data(settings)
     seed_everything(settings["seed"])
@@ -155,6 +156,9 @@ def _save_model(model, settings: dict, path) -> None:
 
 def load_model(path, device="cpu") -> tuple[Transformer, dict]:
     """A saved model.pt, in eval mode, with its run settings."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"Missing model: {path} does not exist. Train it with "
+                                f"`snakemake --cores all {path}`.")
     saved = torch.load(path, map_location=device)
     model = build_model(saved["settings"]).to(device)
     model.load_state_dict(saved["state_dict"])
