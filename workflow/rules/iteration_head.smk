@@ -18,14 +18,31 @@ register_paper(
 )
 
 
-def ih_run_file(run, name):
-    return work("iteration_head", f"runs/{run}/{name}")
-
-
-def ih_init(wildcards):
-    """A fine-tune starts from the weights its pretraining run saved."""
-    source = IH_RUNS[wildcards.run]["init"]
-    return ih_run_file(source, "model.pt") if source else []
+IH_RUN_DIR = work("iteration_head", "runs")
+# A fine-tune starts from the weights its pretraining run saved.
+IH_INIT = {
+    run: [f"{IH_RUN_DIR}/{s['init']}/model.pt"] if s["init"] else []
+    for run, s in IH_RUNS.items()
+}
+# What each figure's table job reads: its runs' outputs, or only the config.
+IH_RUN_FILES = {
+    fig: [
+        f"{IH_RUN_DIR}/{run}/{name}"
+        for run in runs
+        for name in ("eval.csv", "attn.npz", "model.pt")
+    ]
+    for fig, runs in IH_FIGURE_RUNS.items()
+}
+IH_RUN_METAS = {
+    fig: [f"{IH_RUN_DIR}/{run}/meta.json" for run in runs]
+    for fig, runs in IH_FIGURE_RUNS.items()
+}
+IH_TABLE_KWARGS = {
+    "tab1": {},
+    "fig1": {"cfg": IH},
+    "fig5": {"cfg": IH},
+    **{fig: {"cfg": IH, "runs_dir": IH_RUN_DIR} for fig in IH_FIGURE_RUNS},
+}
 
 
 # The code a training run depends on: editing plots or claims must not retrain.
@@ -43,23 +60,23 @@ rule iteration_head_train:
     input:
         script=script_path("iteration_head/train_run.py"),
         library=IH_TRAINING_CODE,
-        init=ih_init,
+        init=lambda wc: IH_INIT[wc.run],
     output:
-        eval=ih_run_file("{run}", "eval.csv"),
-        attn=ih_run_file("{run}", "attn.npz"),
-        model=ih_run_file("{run}", "model.pt"),
-        meta=ih_run_file("{run}", "meta.json"),
+        eval=f"{IH_RUN_DIR}/{{run}}/eval.csv",
+        attn=f"{IH_RUN_DIR}/{{run}}/attn.npz",
+        model=f"{IH_RUN_DIR}/{{run}}/model.pt",
+        meta=f"{IH_RUN_DIR}/{{run}}/meta.json",
     log:
         log_file("iteration_head", "runs/{run}"),
     benchmark:
         benchmark_file("iteration_head", "runs/{run}")
     wildcard_constraints:
         run=RUN_ID_PATTERN,
+    conda:
+        "../../envs/gpu.yaml" if IH_GPU else "../../envs/cpu.yaml"
     threads: 1
     resources:
         gpu=IH_GPU,
-    conda:
-        "../../envs/gpu.yaml" if IH_GPU else "../../envs/cpu.yaml"
     params:
         settings=lambda wc: IH_RUNS[wc.run],
         device=IH["common"]["device"],
@@ -68,20 +85,12 @@ rule iteration_head_train:
         "../scripts/iteration_head/train_run.py"
 
 
-def ih_run_outputs(figure, names):
-    return [
-        ih_run_file(run, name)
-        for run in IH_FIGURE_RUNS.get(figure, [])
-        for name in names
-    ]
-
-
 # One table job per figure: gathers its runs (or theory) into the figure's tidy CSV.
 rule iteration_head_table:
     input:
         script=script_path("common/tabulate.py"),
         library=library_files("iteration_head"),
-        runs=lambda wc: ih_run_outputs(wc.figure, ["eval.csv", "attn.npz", "model.pt"]),
+        runs=lambda wc: IH_RUN_FILES.get(wc.figure, []),
     output:
         csv=work("iteration_head", "{figure}.csv"),
         meta=work("iteration_head", "{figure}.json"),
@@ -95,13 +104,7 @@ rule iteration_head_table:
         "../../envs/cpu.yaml"
     params:
         function=lambda wc: f"{IH_LIB}.tables:{wc.figure}_table",
-        kwargs=lambda wc: (
-            {}
-            if wc.figure == "tab1"
-            else {"cfg": IH}
-            if wc.figure in ("fig1", "fig5")
-            else {"cfg": IH, "runs_dir": work("iteration_head", "runs")}
-        ),
+        kwargs=lambda wc: IH_TABLE_KWARGS[wc.figure],
     script:
         "../scripts/common/tabulate.py"
 
@@ -113,7 +116,7 @@ rule iteration_head_figure:
         library=library_files("iteration_head"),
         tables=[work("iteration_head", "{figure}.csv")],
         metas=lambda wc: [work("iteration_head", f"{wc.figure}.json")]
-        + ih_run_outputs(wc.figure, ["meta.json"]),
+        + IH_RUN_METAS.get(wc.figure, []),
     output:
         **figure_outputs("iteration_head", "{figure}"),
     log:
