@@ -135,7 +135,8 @@ def test_fig4():
     good = fig4_frame()
     assert_passes(claims.check_fig4, good)
     assert_fails(claims.check_fig4, set_rows(good, "auroc", 0.8, method="ensemble",
-                                             mode="none", score="entropy"), "ensemble entropy: clean")
+                                             mode="none", score="entropy"),
+                 "ensemble entropy: clean")
     assert_fails(claims.check_fig4, set_rows(good, "auroc", 0.3, method="hmc", mode="both",
                                              score="entropy"), "hmc entropy: AUROC, both")
 

@@ -1,6 +1,13 @@
 """Which config values reach which job."""
 
-from paperfigs.bnn_attacks.settings import attack_plan, eps_for, method_settings, runs
+from paperfigs.bnn_attacks.settings import (
+    attack_plan,
+    dataset_input,
+    eps_for,
+    figure_inputs,
+    method_settings,
+    runs,
+)
 
 COMMON = {"data_dir": "d", "split_seed": 0, "test_size": 0.3, "arch": "mlp", "device": "auto",
           "hidden": 8, "epochs": 1, "lr": 0.1, "weight_decay": 0.0, "batch_size": 4,
@@ -23,3 +30,17 @@ def test_attack_plan_is_the_union_of_the_figures_needs():
                        {"eps": [0.1], "curves": ["clean", "ua"], "ua_steps": 100},
                        {"eps": [0.2], "attacks": ["pgd", "noise"], "ua_steps": 50}, "digits", 40)
     assert plan == [("noise", 0.2, 0), ("pgd", 0.1, 40), ("pgd", 0.2, 40), ("ua", 0.1, 100)]
+
+
+def test_figure_inputs_and_dataset_inputs():
+    config = {"common": {**COMMON, "dataset": ["mnist", "cifar10"], "seeds": [0, 1]},
+              "fig4": {"id_dataset": "fmnist"}, "fig5": {"methods": ["hmc"]}}
+    fig1 = figure_inputs(config, "fig1")["tables"]
+    assert len(fig1) == 6 and "eval/fig1_cifar10_dnn_1.csv" in fig1
+    assert figure_inputs(config, "fig4")["tables"][0] == "eval/fig4_fmnist_dnn_0.csv"
+    assert figure_inputs(config, "fig5")["tables"] == ["eval/fig5_mnist_hmc_0.csv",
+                                                       "eval/fig5_mnist_hmc_1.csv"]
+    assert len(figure_inputs(config, "tab2")["metas"]) == 6 + 4
+    assert dataset_input(COMMON, "digits")[0] is False
+    needed, folder, hint = dataset_input(COMMON, "cifar10")
+    assert needed and folder == "d/cifar-10-batches-py" and "download=True" in hint

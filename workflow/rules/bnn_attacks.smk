@@ -1,53 +1,24 @@
 # Bayesian neural networks are not inherently robust (arXiv 2404.19640).
 # Reads like the paper: train each inference method -> attack its predictive mean and its
 # uncertainty -> figures -> claims. One training and one attack job per (task, method, seed).
-from paperfigs.bnn_attacks.settings import attack_settings, datasets, method_settings, runs
+from paperfigs.bnn_attacks.settings import (
+    attack_settings,
+    dataset_input,
+    datasets,
+    figure_inputs,
+    method_settings,
+)
 
 BA = config["bnn_attacks"]
 BA_COMMON = BA["common"]
 BA_LIB = "paperfigs.bnn_attacks"
 BA_DATASETS = datasets(BA_COMMON)
 BA_SHIFT = BA["fig4"]["id_dataset"]  # the ood task's files carry its ID dataset's name
-BA_DATA = {  # dataset -> (folder under data_dir, torchvision class that downloads it)
-    "mnist": ("MNIST", "MNIST"),
-    "fmnist": ("FashionMNIST", "FashionMNIST"),
-    "cifar10": ("cifar-10-batches-py", "CIFAR10"),
-}
 BA_GPU = any(d != "digits" for d in [*BA_DATASETS, BA_SHIFT])
 BA_ENV = "../../envs/gpu.yaml" if BA_GPU else "../../envs/cpu.yaml"
 
 
 register_paper("bnn_attacks", ["fig1", "tab1", "fig2", "fig3", "fig4", "fig5", "tab2"])
-
-
-def ba_data(dataset):
-    """The dataset folder on disk (none for sklearn's bundled digits)."""
-    root = BA_COMMON["data_dir"]
-    folder, name = BA_DATA.get(dataset, ("", ""))
-    return required_dataset(
-        dataset != "digits",
-        f"{root}/{folder}",
-        'Fetch it on a machine with internet: python -c "import torchvision; '
-        f"torchvision.datasets.{name}('{root}', download=True)\" and copy the folder "
-        "there, or set bnn_attacks.common.data_dir.",
-    )
-
-
-def ba_runs(task):
-    """(dataset, method, seed) of every training run of `task` (label or ood)."""
-    names = BA_DATASETS if task == "label" else [BA_SHIFT]
-    return [
-        (d, m, s) for d in names for m in runs(BA_COMMON, d) for s in BA_COMMON["seeds"]
-    ]
-
-
-def ba_files(pattern, task, methods=None):
-    return [
-        work("bnn_attacks", pattern.format(task=task, dataset=d, method=m, seed=s))
-        for d, m, s in ba_runs(task)
-        if methods is None or m in methods
-    ]
-
 
 BA_WILDCARDS = {
     "task": "label|ood",
@@ -61,7 +32,7 @@ rule bnn_attacks_train:
     input:
         script=script_path("bnn_attacks/train.py"),
         library=library_files("bnn_attacks"),
-        data=lambda wc: ba_data(wc.dataset),
+        data=lambda wc: required_dataset(*dataset_input(BA_COMMON, wc.dataset)),
     output:
         posterior=work("bnn_attacks", "train/{task}_{dataset}_{method}_{seed}.pt"),
         metrics=work("bnn_attacks", "train/{task}_{dataset}_{method}_{seed}.csv"),
@@ -203,40 +174,19 @@ rule bnn_attacks_tab1_table:
         "../scripts/common/tabulate.py"
 
 
-def ba_parts(figure):
-    """(tables, metas) a figure gathers: the per-job CSVs and the jobs' sidecars."""
-    if figure in ("fig1", "fig2", "fig3"):
-        return (
-            ba_files(f"eval/{figure}_{{dataset}}_{{method}}_{{seed}}.csv", "label"),
-            ba_files("eval/label_{dataset}_{method}_{seed}.json", "label"),
-        )
-    if figure == "fig4":
-        return (
-            ba_files("eval/fig4_{dataset}_{method}_{seed}.csv", "ood"),
-            ba_files("eval/ood_{dataset}_{method}_{seed}.json", "ood"),
-        )
-    if figure == "fig5":
-        first = [r for r in ba_runs("label") if r[0] == BA_DATASETS[0]]
-        chosen = [r for r in first if r[1] in BA["fig5"]["methods"]]
-        return (
-            [work("bnn_attacks", "eval/fig5_{}_{}_{}.csv".format(*r)) for r in chosen],
-            [work("bnn_attacks", "eval/fig5_{}_{}_{}.json".format(*r)) for r in chosen],
-        )
-    if figure == "tab1":
-        return [work("bnn_attacks", "tab1.csv")], [work("bnn_attacks", "tab1.json")]
-    return (
-        [f for t in ("label", "ood") for f in ba_files("train/{task}_{dataset}_{method}_{seed}.csv", t)],
-        [f for t in ("label", "ood") for f in ba_files("train/{task}_{dataset}_{method}_{seed}.json", t)],
-    )
-
-
 # One drawing job per figure (figN.{pdf,png,csv,json}) and per table (tabN.{csv,md,json}).
 rule bnn_attacks_figure:
     input:
         script=script_path("common/figure.py"),
         library=library_files("bnn_attacks"),
-        tables=lambda wc: ba_parts(f"fig{wc.n}")[0],
-        metas=lambda wc: ba_parts(f"fig{wc.n}")[1],
+        tables=lambda wc: [
+            work("bnn_attacks", name)
+            for name in figure_inputs(BA, f"fig{wc.n}")["tables"]
+        ],
+        metas=lambda wc: [
+            work("bnn_attacks", name)
+            for name in figure_inputs(BA, f"fig{wc.n}")["metas"]
+        ],
     output:
         **figure_outputs("bnn_attacks", "fig{n}"),
     log:
@@ -261,8 +211,14 @@ use rule bnn_attacks_figure as bnn_attacks_table with:
     input:
         script=script_path("common/figure.py"),
         library=library_files("bnn_attacks"),
-        tables=lambda wc: ba_parts(f"tab{wc.n}")[0],
-        metas=lambda wc: ba_parts(f"tab{wc.n}")[1],
+        tables=lambda wc: [
+            work("bnn_attacks", name)
+            for name in figure_inputs(BA, f"tab{wc.n}")["tables"]
+        ],
+        metas=lambda wc: [
+            work("bnn_attacks", name)
+            for name in figure_inputs(BA, f"tab{wc.n}")["metas"]
+        ],
     output:
         **figure_outputs("bnn_attacks", "tab{n}"),
     log:

@@ -21,7 +21,7 @@ CURVES = {  # fig2 curve -> (legend label, colour, line style)
     "clean": ("clean", sns.color_palette("colorblind")[0], "-"),
     "noise": ("clean + noise", sns.color_palette("colorblind")[2], "-"),
     "pgd": ("clean + PGD", sns.color_palette("colorblind")[1], "-"),
-    "ua": ("clean + uncertainty-aware", sns.color_palette("colorblind")[3], "-"),
+    "ua": ("clean + uncertainty-aware", sns.color_palette("colorblind")[4], "-"),
     "worst_case": ("worst case", "0.5", ":"),
 }
 ATTACK_STYLES = {"pgd": ("PGD", "-"), "ua": ("uncertainty-aware", "--"),
@@ -55,8 +55,9 @@ def _mean_std(frame, keys, value):
     return grouped.mean(), grouped.std(ddof=1).fillna(0.0)
 
 
-def _method_legend(fig, methods, extra=()):
-    handles = [Line2D([], [], color=METHODS[m][1], linestyle=METHODS[m][2],
+def _method_legend(fig, methods, extra=(), styled=False):
+    """Colours and markers of the methods (and their line styles when `styled`), on top."""
+    handles = [Line2D([], [], color=METHODS[m][1], linestyle=METHODS[m][2] if styled else "-",
                       marker=METHODS[m][3], label=METHODS[m][0]) for m in methods]
     fig.legend(handles=[*handles, *extra], loc="outside upper center",
                ncol=min(len(handles) + len(extra), 6))
@@ -77,7 +78,7 @@ def draw_fig1(frame: pd.DataFrame, cfg: dict, run: str):
                         capsize=2, elinewidth=0.8)
         ax.set(xlabel="ε (ℓ∞)", ylabel="accuracy under PGD", ylim=(-0.02, 1.02),
                xlim=(-0.01, None), title=_title(dataset))
-    _method_legend(fig, _methods(frame))
+    _method_legend(fig, _methods(frame), styled=True)
     add_caption(fig, _caption(cfg, run, f"PGD-{cfg['common']['pgd_steps']} on "
                                         f"{cfg['common']['n_attack']} test points, clean "
                                         "accuracy (ε = 0) on the whole test split"), 80)
@@ -158,14 +159,14 @@ def draw_fig3(frame: pd.DataFrame, cfg: dict, run: str):
                     ax.errorbar(m.index, m, yerr=s, color=METHODS[method][1],
                                 linestyle=ATTACK_STYLES[attack][1], marker=METHODS[method][3],
                                 markersize=3, capsize=1.5, elinewidth=0.7)
-            ax.axhline(0.5, color="0.5", linestyle="--", linewidth=0.8)
-            ax.set(xlabel="ε (ℓ∞)", ylim=(-0.02, 1.02),
+            ax.axhline(0.5, color="0.5", linestyle="-.", linewidth=0.8)
+            ax.set(xlabel="ε (ℓ∞)", ylim=(-0.02, 1.02), xticks=sorted(part["eps"].unique()),
                    title=f"{_title(dataset)}: {SCORES[score]}")
             if j == 0:
                 ax.set_ylabel("detection AUROC (adv. vs clean)")
     _method_legend(fig, _methods(frame), _style_legend(ATTACK_STYLES, set(frame["attack"])))
     add_caption(fig, _caption(cfg, run, f"{cfg['common']['n_attack']} attacked test points vs "
-                                        "the same points clean; dashed grey: chance"), 110)
+                                        "the same points clean; grey dash-dot: chance"), 110)
     return fig
 
 
@@ -184,15 +185,17 @@ def draw_fig4(frame: pd.DataFrame, cfg: dict, run: str):
                 ax.errorbar(m.index, m, yerr=s, color=METHODS[method][1],
                             linestyle=MODE_STYLES[mode][1], marker=METHODS[method][3],
                             markersize=3, capsize=1.5, elinewidth=0.7)
-        ax.axhline(0.5, color="0.5", linestyle="--", linewidth=0.8)
-        ax.set(xlabel="ε (ℓ∞)", ylim=(-0.02, 1.02), title=f"score: {SCORES[score]}")
+        ax.axhline(0.5, color="0.5", linestyle="-.", linewidth=0.8)
+        ax.set(xlabel="ε (ℓ∞)", ylim=(-0.02, 1.02), xticks=sorted(part["eps"].unique()),
+               title=f"score: {SCORES[score]}")
     axes[0, 0].set_ylabel("OOD detection AUROC")
     first = frame.iloc[0]
     _method_legend(fig, _methods(frame), _style_legend(MODE_STYLES, set(frame["mode"])))
     add_caption(fig, _caption(cfg, run, f"ID = {first['dataset_id']}, OOD = "
                                         f"{first['dataset_ood']} ({first['n_id']} / "
                                         f"{first['n_ood']} test images), "
-                                        f"PGD-{cfg['figure']['steps']}"), 110)
+                                        f"PGD-{cfg['figure']['steps']}; grey dash-dot: "
+                                        "chance"), 110)
     return fig
 
 
@@ -213,14 +216,17 @@ def draw_fig5(frame: pd.DataFrame, cfg: dict, run: str):
         attack = frame[(frame["part"] == "attack") & (frame["method"] == method)]
         for (impl, eval_set), part in attack.groupby(["loss_impl", "eval_set"]):
             mean, std = _mean_std(part, ["n_samples"], "accuracy")
-            style = ":" if impl == "naive" else "-" if eval_set == "same" else "--"
-            right.errorbar(mean.index, mean, yerr=std, color=color, marker=marker,
-                           linestyle=style, capsize=1.5,
+            naive = impl == "naive"
+            right.errorbar(mean.index, mean, yerr=std, color=color,
+                           marker="x" if naive else marker, capsize=1.5,
+                           linestyle=":" if naive else "-" if eval_set == "same" else "--",
                            markerfacecolor=color if eval_set == "same" else "white")
     for ax in axes[0]:
         ax.set_xscale("log")
         ax.set_xlabel("posterior samples S")
     left.set_yscale("log")
+    left.set_ylim(grads[["grad_norm_expected_loss", "grad_norm_pred_mean"]].min().min() / 5,
+                  None)
     left.set(ylabel="mean ℓ1 norm of input gradient", title="does the expected gradient vanish?")
     right.set(ylabel=f"accuracy under PGD, ε = {cfg['figure']['eps']:g}", ylim=(-0.02, 1.02),
               title="attack built on the first S samples")
@@ -230,7 +236,7 @@ def draw_fig5(frame: pd.DataFrame, cfg: dict, run: str):
                 loc="lower left")
     right.legend(handles=_style_legend({"same": ("evaluated on the same S", "-"),
                                         "independent": ("on independent samples", "--"),
-                                        "naive": ("naive float32 log-mean, same S", ":")},
+                                        "naive": ("naive float32 log-mean (×)", ":")},
                                        {"same", "independent", "naive"}), loc="upper right")
     _method_legend(fig, _methods(frame))
     add_caption(fig, _caption(cfg, run, f"gradients on {cfg['figure']['n_grad']} test points; "

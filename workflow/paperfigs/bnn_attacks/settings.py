@@ -63,3 +63,60 @@ def attack_plan(fig1: dict, fig2: dict, fig3: dict, dataset: str,
 
 def attack_key(attack: str, eps: float, steps: int) -> str:
     return f"{attack}_eps{eps:g}_k{steps}"
+
+
+DATA_FOLDERS = {  # dataset -> (folder under data_dir, the torchvision class that fetches it)
+    "mnist": ("MNIST", "MNIST"),
+    "fmnist": ("FashionMNIST", "FashionMNIST"),
+    "cifar10": ("cifar-10-batches-py", "CIFAR10"),
+}
+
+
+def dataset_input(common: dict, dataset: str) -> tuple[bool, str, str]:
+    """(needed, folder, how to get it) for the workflow's `required_dataset`: sklearn's
+    digits ship with scikit-learn; the others must be on disk (fetching is never a side
+    effect of a run)."""
+    if dataset == "digits":
+        return False, "", ""
+    folder, name = DATA_FOLDERS[dataset]
+    root = common["data_dir"]
+    return True, f"{root}/{folder}", (
+        'Fetch it on a machine with internet: python -c "import torchvision; '
+        f"torchvision.datasets.{name}('{root}', download=True)\" and copy the folder "
+        "there, or set bnn_attacks.common.data_dir.")
+
+
+def training_runs(config: dict, task: str) -> list[tuple[str, str, int]]:
+    """(dataset, method, seed) of every training run of `task`: label (every dataset) or
+    ood (fig4's in-distribution dataset)."""
+    common = config["common"]
+    names = datasets(common) if task == "label" else [config["fig4"]["id_dataset"]]
+    return [(d, m, s) for d in names for m in runs(common, d) for s in common["seeds"]]
+
+
+def figure_inputs(config: dict, figure: str) -> dict[str, list[str]]:
+    """The files (under work/) a figure gathers: per-job tables and the jobs' sidecars."""
+    def files(pattern, task, methods=None):
+        return [pattern.format(task=task, dataset=d, method=m, seed=s)
+                for d, m, s in training_runs(config, task)
+                if methods is None or m in methods]
+
+    if figure in ("fig1", "fig2", "fig3"):
+        return {"tables": files(f"eval/{figure}_{{dataset}}_{{method}}_{{seed}}.csv", "label"),
+                "metas": files("eval/label_{dataset}_{method}_{seed}.json", "label")}
+    if figure == "fig4":
+        return {"tables": files("eval/fig4_{dataset}_{method}_{seed}.csv", "ood"),
+                "metas": files("eval/ood_{dataset}_{method}_{seed}.json", "ood")}
+    if figure == "fig5":
+        first = datasets(config["common"])[0]
+        chosen = [(d, m, s) for d, m, s in training_runs(config, "label")
+                  if d == first and m in config["fig5"]["methods"]]
+        return {kind: [f"eval/fig5_{d}_{m}_{s}.{ext}" for d, m, s in chosen]
+                for kind, ext in (("tables", "csv"), ("metas", "json"))}
+    if figure == "tab1":
+        return {"tables": ["tab1.csv"], "metas": ["tab1.json"]}
+    if figure == "tab2":
+        return {kind: [name for task in ("label", "ood") for name in
+                       files(f"train/{{task}}_{{dataset}}_{{method}}_{{seed}}.{ext}", task)]
+                for kind, ext in (("tables", "csv"), ("metas", "json"))}
+    raise ValueError(f"unknown figure {figure!r}")

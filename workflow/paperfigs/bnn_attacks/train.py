@@ -63,8 +63,9 @@ def train_posterior(method: str, split: Split, settings: dict, seed: int, device
     common = {"seed": seed, "logger": logger, "fingerprint": {"method": method, **s},
               "checkpoint_path": checkpoint_dir / "train.ckpt", "progress_every": 500}
 
-    def make_model(dropout=0.0, hidden=s.get("hidden")):
-        return build_model(s["arch"], split.image_shape, split.n_classes, hidden, dropout)
+    def make_model(dropout=0.0, hidden=None):
+        return build_model(s["arch"], split.image_shape, split.n_classes,
+                           hidden or s["hidden"], dropout)
 
     if method in ("dnn", "ensemble"):
         members = s["ensemble_size"] if method == "ensemble" else 1

@@ -2,6 +2,7 @@
 keep the adversarial inputs (npz) and write each figure's rows."""
 
 import torch
+
 from paperfigs.bnn_attacks import data, evaluate, settings
 from paperfigs.bnn_attacks.models import load_posterior
 from paperfigs.common import pick_device, script_job

@@ -2,6 +2,7 @@
 ID inputs uncertain (fig4); keep the adversarial inputs (npz) and write fig4's rows."""
 
 import torch
+
 from paperfigs.bnn_attacks import data, evaluate
 from paperfigs.bnn_attacks.models import load_posterior
 from paperfigs.common import pick_device, script_job

@@ -1,6 +1,7 @@
 """fig5 on one posterior: input-gradient norms and PGD accuracy vs the number of samples."""
 
 import torch
+
 from paperfigs.bnn_attacks import data, evaluate
 from paperfigs.bnn_attacks.models import load_posterior
 from paperfigs.common import pick_device, script_job

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+
 from paperfigs.bnn_attacks import data, evaluate, train
 from paperfigs.common import pick_device, script_job, seed_everything
 from paperfigs.common.io import atomic_path
