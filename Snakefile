@@ -13,6 +13,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/collapse_regression.smk"
 include: "workflow/rules/tale_of_tails.smk"
+include: "workflow/rules/bnn_attacks.smk"
 
 
 report: "workflow/report/workflow.rst"

@@ -32,7 +32,7 @@ rule bnn_attacks_train:
     input:
         script=script_path("bnn_attacks/train.py"),
         library=library_files("bnn_attacks"),
-        data=lambda wc: required_dataset(*dataset_input(BA_COMMON, wc.dataset)),
+        data=lambda wc: required_dataset(*dataset_input(BA_COMMON, wc.dataset))(wc),
     output:
         posterior=work("bnn_attacks", "train/{task}_{dataset}_{method}_{seed}.pt"),
         metrics=work("bnn_attacks", "train/{task}_{dataset}_{method}_{seed}.csv"),
@@ -203,6 +203,7 @@ rule bnn_attacks_figure:
         paper="bnn_attacks",
         figure="fig{n}",
         run=RUN,
+        caption=figure_caption("bnn_attacks"),
     script:
         "../scripts/common/figure.py"
 
@@ -233,6 +234,7 @@ use rule bnn_attacks_figure as bnn_attacks_table with:
         paper="bnn_attacks",
         figure="tab{n}",
         run=RUN,
+        caption=figure_caption("bnn_attacks"),
 
 
 rule bnn_attacks_fig1:

@@ -62,3 +62,32 @@ def load_mnist_like(root, name: str = "MNIST", split: str = "train"):
         )
     X = read_idx(images).reshape(-1, 28 * 28).astype(np.float64) / 255.0
     return X, read_idx(labels).astype(np.int64)
+
+
+CIFAR10_FILES = {
+    "train": [f"data_batch_{i}" for i in range(1, 6)],
+    "test": ["test_batch"],
+}
+
+
+def load_cifar10(root, split: str = "train"):
+    """CIFAR-10 from `root/cifar-10-batches-py/` (torchvision's layout, python pickles):
+    images in [0, 1] flattened channel-first (N, 3*32*32), and integer labels."""
+    import pickle
+
+    folder = Path(root) / "cifar-10-batches-py"
+    paths = [folder / name for name in CIFAR10_FILES[split]]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise MissingDatasetError(
+            f"CIFAR-10 not found: {missing[0]} is missing. On a machine with internet run "
+            f"`python -c \"import torchvision; torchvision.datasets.CIFAR10('{root}', "
+            f"download=True)\"` and copy {folder} here."
+        )
+    images, labels = [], []
+    for path in paths:
+        with open(path, "rb") as handle:
+            batch = pickle.load(handle, encoding="bytes")
+        images.append(np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3 * 32 * 32))
+        labels.append(np.asarray(batch[b"labels"], dtype=np.int64))
+    return np.concatenate(images).astype(np.float64) / 255.0, np.concatenate(labels)
