@@ -34,7 +34,7 @@ def _attention_map(ax, cells: pd.DataFrame, L: int, *, outline: float | None = N
                    ideal: pd.DataFrame | None = None, labels: bool = True):
     size = 2 * L + 2
     grid = np.full((size, size), np.nan)
-    grid[cells["query_pos"], cells["key_pos"]] = cells["weight"]
+    grid[cells["query_pos"].astype(int), cells["key_pos"].astype(int)] = cells["weight"]
     image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
     if outline is not None:
         for q, k in zip(*np.nonzero(np.nan_to_num(grid) > outline)):
@@ -247,8 +247,9 @@ def draw_fig5(frame: pd.DataFrame, cfg: dict, run: str):
 def _band(ax, curve: pd.DataFrame, value: str, color: str, label: str):
     stats = curve.groupby("step")[value].agg(["mean", "std"]).fillna({"std": 0.0})
     ax.plot(stats.index, stats["mean"], color=color, label=label)
-    ax.fill_between(stats.index, stats["mean"] - stats["std"], stats["mean"] + stats["std"],
-                    color=color, alpha=0.2, linewidth=0)
+    ax.fill_between(stats.index, (stats["mean"] - stats["std"]).clip(0, 1),
+                    (stats["mean"] + stats["std"]).clip(0, 1), color=color, alpha=0.2,
+                    linewidth=0)
 
 
 def draw_fig6(frame: pd.DataFrame, cfg: dict, run: str):
@@ -264,7 +265,7 @@ def draw_fig6(frame: pd.DataFrame, cfg: dict, run: str):
         ax.set_title(title)
         ax.set_xlabel("training step")
         ax.set_ylim(-0.03, 1.03)
-    axes[0, 0].legend(loc="upper left")
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside upper center", ncol=3)
     n_seeds = frame["seed"].nunique()
     plotting.add_caption(fig, (
         f"{scale_note(run, cfg)}; n_len = {frame['n_len'].iloc[0]}, d = {frame['d'].iloc[0]}, "
