@@ -14,6 +14,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/collapse_regression.smk"
 include: "workflow/rules/tale_of_tails.smk"
 include: "workflow/rules/bnn_attacks.smk"
+include: "workflow/rules/iteration_head.smk"
 
 
 report: "workflow/report/workflow.rst"
