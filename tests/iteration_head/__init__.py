@@ -1,0 +1,1 @@
+"""Tests of the iteration-head paper (a package, so test module names may repeat across papers)."""
