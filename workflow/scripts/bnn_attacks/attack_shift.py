@@ -20,4 +20,4 @@ with script_job(snakemake) as job:
     job.write_csv(evaluate.fig4_rows(results, dataset_id=shift.title_id,
                                      dataset_ood=shift.title_ood, method=p.method,
                                      seed=p.seed, fig4=p.fig4), snakemake.output.fig4)
-    job.extra["seeds"] = [p.seed]
+    job.extra.update(seeds=[p.seed], pgd_iterate="final (not the best per example)")

@@ -14,4 +14,4 @@ with script_job(snakemake) as job:
     subset = data.attack_subset(split.y_test, s["n_attack"], s["split_seed"])
     table = evaluate.fig5_table(posterior, p.method, split, subset, p.fig5, s, p.seed, device)
     job.write_csv(table, snakemake.output.csv)
-    job.extra["seeds"] = [p.seed]
+    job.extra.update(seeds=[p.seed], pgd_iterate="final (not the best per example)")
