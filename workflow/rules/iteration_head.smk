@@ -19,9 +19,9 @@ register_paper(
 
 
 IH_RUN_DIR = work("iteration_head", "runs")
-# A fine-tune starts from the weights its pretraining run saved.
+# A fine-tune starts from the weights its pretraining run saved (one file, or none).
 IH_INIT = {
-    run: [f"{IH_RUN_DIR}/{s['init']}/model.pt"] if s["init"] else []
+    run: f"{IH_RUN_DIR}/{s['init']}/model.pt" if s["init"] else []
     for run, s in IH_RUNS.items()
 }
 # What each figure's table job reads: its runs' outputs, or only the config.
