@@ -7,7 +7,7 @@ import textwrap
 import pytest
 import yaml
 
-from conftest import REPO, run_snakemake
+from workflow_runner import REPO, run_snakemake
 
 BAD_CONFIGS = {
     "wrong type": (

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 import yaml
 
-from conftest import REPO
+from workflow_runner import REPO
 
 # PyPI name -> conda-forge name, where they differ.
 CONDA_NAMES = {"torch": "pytorch"}

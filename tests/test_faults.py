@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import planned_jobs, run_snakemake
+from workflow_runner import planned_jobs, run_snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 

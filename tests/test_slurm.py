@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import copy_workflow, run_snakemake, snakemake_command
+from workflow_runner import copy_workflow, run_snakemake, snakemake_command
 
 pytestmark = pytest.mark.slurm
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from conftest import copy_workflow, planned_jobs, run_snakemake
+from workflow_runner import copy_workflow, planned_jobs, run_snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 PROVENANCE_KEYS = {"commit", "config", "seeds", "versions", "device", "wall_time_s", "jobs"}
