@@ -27,3 +27,25 @@ def test_class_split_shift():
     assert set(shift.train.y_train) == set(range(5))
     assert len(shift.train.x_test) + len(shift.x_ood) == 594
     assert "5,6,7,8,9" in shift.title_ood
+
+
+def _write_mnist_like(root, name, rng):
+    raw = root / name / "raw"
+    raw.mkdir(parents=True)
+    for split, count in (("train", 6), ("t10k", 4)):
+        images = rng.integers(0, 256, (count, 28, 28)).astype(np.uint8)
+        labels = rng.integers(0, 10, count).astype(np.uint8)
+        for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
+            header = bytes([0, 0, 8, array.ndim]) + b"".join(
+                n.to_bytes(4, "big") for n in array.shape)
+            (raw / f"{split}-{kind}-ubyte").write_bytes(header + array.tobytes())
+
+
+def test_paper_shift_reads_fmnist_and_mnist_from_disk(tmp_path):
+    rng = np.random.default_rng(0)
+    for name in ("FashionMNIST", "MNIST"):
+        _write_mnist_like(tmp_path, name, rng)
+    shift = load_shift("fmnist", "mnist", [0, 1], str(tmp_path), 0, 0.33)
+    assert shift.train.image_shape == (1, 28, 28) and shift.train.n_classes == 10
+    assert shift.train.x_train.shape == (6, 784) and shift.x_ood.shape == (4, 784)
+    assert (shift.title_id, shift.title_ood) == ("FashionMNIST", "MNIST")
