@@ -4,6 +4,41 @@
 TT = config["tale_of_tails"]
 TT_LIB = "paperfigs.tale_of_tails"
 TT_GPU = TT["common"]["device"] != "cpu"
+# Paper profile: Llama-2 + LoRA (fig1, fig4 a) and the GCD transformer (fig4 b, fig8).
+TT_LLM = TT["fig4"]["lm"]["model"] == "llama"
+TT_LLM_CFG = TT["fig4"].get("llm", {})
+TT_GCD = {"fig4": TT["fig4"]["gcd"], "fig8": TT["fig8"]}
+TT_GCD_NET = {
+    fig: block.get("model", "memoriser") != "memoriser" for fig, block in TT_GCD.items()
+}
+TT_DATA_DIR = TT["common"].get("data_dir", "data")
+TT_MODEL_DIR = TT["common"].get("model_dir", "models/Llama-2-7b-hf")
+TT_GCD_KEYS = [
+    "n_layers",
+    "dim",
+    "heads",
+    "lr",
+    "batch_size",
+    "epoch_size",
+    "epochs",
+    "max_int",
+    "base",
+    "n_test",
+    "n_skill_test",
+    "checkpoint_every",
+]
+if TT_LLM and not TT_LLM_CFG:
+    raise WorkflowError(
+        "Config error at 'tale_of_tails.fig4.lm.model': llama needs a "
+        "tale_of_tails.fig4.llm block (see config/paper.yaml)."
+    )
+for _fig, _block in TT_GCD.items():
+    _missing = [k for k in TT_GCD_KEYS if k not in _block] if TT_GCD_NET[_fig] else []
+    if _missing:
+        raise WorkflowError(
+            f"Config error at 'tale_of_tails.{_fig}': model {_block['model']} needs the "
+            f"keys {', '.join(_missing)} (see config/paper.yaml)."
+        )
 
 
 register_paper(
@@ -156,16 +191,337 @@ use rule tale_of_tails_fig4_gcd as tale_of_tails_fig8_memoriser with:
         },
 
 
+# --- Paper profile: Llama-2 + LoRA on Wikitext-103 (fig1, fig4 a) --------------------------
+# data_real -> adapter_real (generator of gen 1) -> data_{decoding}_gen1 -> adapter_... -> ...
+# Students: a fresh LoRA on T chunks of one generation's data, one job per (source, T, seed).
+TT_LLM_SOURCE = r"real|(top_p|temperature|none)_gen\d+"
+
+
+# Data source names: real (gen 0) or {decoding}_gen{g}, and back to (decoding, gen).
+tt_llm_source = lambda decoding, gen: "real" if gen == 0 else f"{decoding}_gen{gen}"
+tt_llm_origin = lambda source: (
+    ("none", 0)
+    if source == "real"
+    else (source.rsplit("_gen", 1)[0], int(source.rsplit("_gen", 1)[1]))
+)
+
+
+TT_LLM_JOB = {
+    "model_dir": TT_MODEL_DIR,
+    "llm": TT_LLM_CFG,
+    "device": TT["common"]["device"],
+}
+TT_LLM_DATA = required_dataset(
+    TT_LLM,
+    f"{TT_DATA_DIR}/wikitext-103",
+    "Fetch it on a machine with internet: huggingface-cli download Salesforce/wikitext "
+    "--repo-type dataset --include 'wikitext-103-raw-v1/*' --local-dir "
+    f"{TT_DATA_DIR}/wikitext-103, or set tale_of_tails.common.data_dir.",
+)
+TT_LLM_MODEL = required_dataset(
+    TT_LLM,
+    TT_MODEL_DIR,
+    "Fetch it (gated: accept the licence on Hugging Face first) with huggingface-cli "
+    f"download {TT_LLM_CFG.get('model_id', 'meta-llama/Llama-2-7b-hf')} --local-dir "
+    f"{TT_MODEL_DIR}, or set tale_of_tails.common.model_dir.",
+)
+
+
+rule tale_of_tails_llm_prepare:
+    input:
+        script=script_path("tale_of_tails/job.py"),
+        library=library_files("tale_of_tails"),
+        data=TT_LLM_DATA,
+        model=TT_LLM_MODEL,
+    output:
+        data=work("tale_of_tails", "llm/data_real.pt"),
+        meta=work("tale_of_tails", "llm/data_real.json"),
+    log:
+        log_file("tale_of_tails", "llm/data_real"),
+    benchmark:
+        benchmark_file("tale_of_tails", "llm/data_real")
+    conda:
+        "../../envs/gpu.yaml"
+    params:
+        function=f"{TT_LIB}.llm:prepare_job",
+        kwargs={
+            "model_dir": TT_MODEL_DIR,
+            "data_dir": f"{TT_DATA_DIR}/wikitext-103",
+            **{k: TT_LLM_CFG.get(k) for k in ("chunk_tokens", "n_train", "n_test")},
+        },
+    script:
+        "../scripts/tale_of_tails/job.py"
+
+
+# The generator of generation g + 1: a LoRA fine-tune on n_train chunks of `source` data.
+rule tale_of_tails_llm_generator:
+    input:
+        script=script_path("tale_of_tails/job.py"),
+        library=library_files("tale_of_tails"),
+        data=work("tale_of_tails", "llm/data_{source}.pt"),
+    output:
+        adapter=work("tale_of_tails", "llm/adapter_{source}.pt"),
+        meta=work("tale_of_tails", "llm/adapter_{source}.json"),
+    log:
+        log_file("tale_of_tails", "llm/adapter_{source}"),
+    benchmark:
+        benchmark_file("tale_of_tails", "llm/adapter_{source}")
+    wildcard_constraints:
+        source=TT_LLM_SOURCE,
+    conda:
+        "../../envs/gpu.yaml"
+    resources:
+        gpu=1,
+    params:
+        function=f"{TT_LIB}.llm:generator_job",
+        kwargs=lambda wc: {
+            **TT_LLM_JOB,
+            "source": wc.source,
+            "checkpoint_dir": work("tale_of_tails", "llm/checkpoints"),
+        },
+    script:
+        "../scripts/tale_of_tails/job.py"
+
+
+# Generation g data: the model fine-tuned on generation g - 1 continues real prompts.
+rule tale_of_tails_llm_generate:
+    input:
+        script=script_path("tale_of_tails/job.py"),
+        library=library_files("tale_of_tails"),
+        adapter=lambda wc: work(
+            "tale_of_tails",
+            f"llm/adapter_{tt_llm_source(wc.decoding, int(wc.gen) - 1)}.pt",
+        ),
+        real=work("tale_of_tails", "llm/data_real.pt"),
+    output:
+        data=work("tale_of_tails", "llm/data_{decoding}_gen{gen}.pt"),
+        meta=work("tale_of_tails", "llm/data_{decoding}_gen{gen}.json"),
+    log:
+        log_file("tale_of_tails", "llm/data_{decoding}_gen{gen}"),
+    benchmark:
+        benchmark_file("tale_of_tails", "llm/data_{decoding}_gen{gen}")
+    wildcard_constraints:
+        decoding="top_p|temperature|none",
+        gen=r"[1-9]\d*",
+    conda:
+        "../../envs/gpu.yaml"
+    resources:
+        gpu=1,
+    params:
+        function=f"{TT_LIB}.llm:generate_job",
+        kwargs=lambda wc: {**TT_LLM_JOB, "decoding": wc.decoding, "gen": int(wc.gen)},
+    script:
+        "../scripts/tale_of_tails/job.py"
+
+
+rule tale_of_tails_llm_student:
+    input:
+        script=script_path("tale_of_tails/job.py"),
+        library=library_files("tale_of_tails"),
+        data=work("tale_of_tails", "llm/data_{source}.pt"),
+        real=work("tale_of_tails", "llm/data_real.pt"),
+    output:
+        csv=work("tale_of_tails", "llm/student_{source}_T{T}_seed{seed}.csv"),
+        meta=work("tale_of_tails", "llm/student_{source}_T{T}_seed{seed}.json"),
+    log:
+        log_file("tale_of_tails", "llm/student_{source}_T{T}_seed{seed}"),
+    benchmark:
+        benchmark_file("tale_of_tails", "llm/student_{source}_T{T}_seed{seed}")
+    wildcard_constraints:
+        source=TT_LLM_SOURCE,
+        T=r"\d+",
+        seed=r"\d+",
+    conda:
+        "../../envs/gpu.yaml"
+    resources:
+        gpu=1,
+    params:
+        function=f"{TT_LIB}.llm:student_job",
+        kwargs=lambda wc: {
+            **TT_LLM_JOB,
+            "decoding": tt_llm_origin(wc.source)[0],
+            "gen": tt_llm_origin(wc.source)[1],
+            "T": int(wc.T),
+            "seed": int(wc.seed),
+            "checkpoint_dir": work("tale_of_tails", "llm/checkpoints"),
+        },
+    script:
+        "../scripts/tale_of_tails/job.py"
+
+
+# fig1 at paper scale: the gen-0 model scores real test text and its own generated text.
+rule tale_of_tails_llm_fig1:
+    input:
+        script=script_path("tale_of_tails/job.py"),
+        library=library_files("tale_of_tails"),
+        adapter=work("tale_of_tails", "llm/adapter_real.pt"),
+        real=work("tale_of_tails", "llm/data_real.pt"),
+        top_p=work("tale_of_tails", "llm/data_top_p_gen1.pt"),
+        temperature=work("tale_of_tails", "llm/data_temperature_gen1.pt"),
+    output:
+        csv=work("tale_of_tails", "llm/fig1_llm.csv"),
+        meta=work("tale_of_tails", "llm/fig1_llm.json"),
+    log:
+        log_file("tale_of_tails", "llm/fig1_llm"),
+    benchmark:
+        benchmark_file("tale_of_tails", "llm/fig1_llm")
+    conda:
+        "../../envs/gpu.yaml"
+    resources:
+        gpu=1,
+    params:
+        function=f"{TT_LIB}.llm:fig1_job",
+        kwargs={
+            **TT_LLM_JOB,
+            "quantiles": TT["fig1"]["quantiles"],
+            "max_rank": TT_LLM_CFG.get("max_rank"),
+        },
+    script:
+        "../scripts/tale_of_tails/job.py"
+
+
+# --- Paper profile: the GCD transformer (fig4 b, fig8) --------------------------------------
+# Generator g is trained on T0 pairs labelled by generator g - 1 (real GCDs for g = 1).
+rule tale_of_tails_gcd_generator:
+    input:
+        script=script_path("tale_of_tails/job.py"),
+        library=library_files("tale_of_tails"),
+        previous=lambda wc: (
+            work(
+                "tale_of_tails",
+                f"gcd_{wc.fig}/seed{wc.seed}/generator{int(wc.gen) - 1}.pt",
+            )
+            if int(wc.gen) > 1
+            else []
+        ),
+    output:
+        model=work("tale_of_tails", "gcd_{fig}/seed{seed}/generator{gen}.pt"),
+        csv=work("tale_of_tails", "gcd_{fig}/seed{seed}/generator{gen}.csv"),
+        meta=work("tale_of_tails", "gcd_{fig}/seed{seed}/generator{gen}.json"),
+    log:
+        log_file("tale_of_tails", "gcd_{fig}/seed{seed}/generator{gen}"),
+    benchmark:
+        benchmark_file("tale_of_tails", "gcd_{fig}/seed{seed}/generator{gen}")
+    wildcard_constraints:
+        fig="fig4|fig8",
+        seed=r"\d+",
+        gen=r"[1-9]\d*",
+    conda:
+        "../../envs/gpu.yaml" if TT_GPU else "../../envs/cpu.yaml"
+    resources:
+        gpu=1 if TT_GPU else 0,
+    params:
+        function=f"{TT_LIB}.gcd:generator_job",
+        kwargs=lambda wc: {
+            "figure": wc.fig,
+            "block": TT_GCD[wc.fig],
+            "gen": int(wc.gen),
+            "seed": int(wc.seed),
+            "device": TT["common"]["device"],
+            "checkpoint_dir": work(
+                "tale_of_tails", f"gcd_{wc.fig}/seed{wc.seed}/ckpt"
+            ),
+            "n_skills": TT["fig8"]["n_skills"] if wc.fig == "fig8" else 0,
+        },
+    script:
+        "../scripts/tale_of_tails/job.py"
+
+
+# A student on T pairs of generation `gen` data (fig4), or a share pi of real pairs mixed
+# with generation-1 data (fig8, gen = 1).
+rule tale_of_tails_gcd_student:
+    input:
+        script=script_path("tale_of_tails/job.py"),
+        library=library_files("tale_of_tails"),
+        generator=lambda wc: (
+            work("tale_of_tails", f"gcd_{wc.fig}/seed{wc.seed}/generator{wc.gen}.pt")
+            if int(wc.gen) > 0
+            else []
+        ),
+    output:
+        csv=work("tale_of_tails", "gcd_{fig}/seed{seed}/student_gen{gen}_T{T}{mix}.csv"),
+        meta=work(
+            "tale_of_tails", "gcd_{fig}/seed{seed}/student_gen{gen}_T{T}{mix}.json"
+        ),
+    log:
+        log_file("tale_of_tails", "gcd_{fig}/seed{seed}/student_gen{gen}_T{T}{mix}"),
+    benchmark:
+        benchmark_file(
+            "tale_of_tails", "gcd_{fig}/seed{seed}/student_gen{gen}_T{T}{mix}"
+        )
+    wildcard_constraints:
+        fig="fig4|fig8",
+        seed=r"\d+",
+        gen=r"\d+",
+        T=r"\d+",
+        mix=r"(_pi[0-9.]+)?",
+    conda:
+        "../../envs/gpu.yaml" if TT_GPU else "../../envs/cpu.yaml"
+    resources:
+        gpu=1 if TT_GPU else 0,
+    params:
+        function=f"{TT_LIB}.gcd:student_job",
+        kwargs=lambda wc: {
+            "figure": wc.fig,
+            "block": TT_GCD[wc.fig],
+            "gen": int(wc.gen),
+            "T": int(wc.T),
+            "seed": int(wc.seed),
+            "device": TT["common"]["device"],
+            "checkpoint_dir": work(
+                "tale_of_tails", f"gcd_{wc.fig}/seed{wc.seed}/ckpt"
+            ),
+            "pi": float(wc.mix[3:]) if wc.mix else None,
+        },
+    script:
+        "../scripts/tale_of_tails/job.py"
+
+
+TT_LLM_PARTS = [
+    f"llm/student_{tt_llm_source(d, g)}_T{T}_seed{s}"
+    for d in TT_LLM_CFG.get("decodings", [])
+    for g in range(1, TT_LLM_CFG.get("n_gen", 0) + 1)
+    for T in TT_LLM_CFG.get("T_values", [])
+    for s in range(TT_LLM_CFG.get("seeds", 0))
+] + [
+    f"llm/student_real_T{T}_seed{s}"
+    for T in TT_LLM_CFG.get("T_values", [])
+    for s in range(TT_LLM_CFG.get("seeds", 0))
+]
+TT_GCD4_PARTS = [
+    f"gcd_fig4/seed{s}/student_gen{g}_T{T}"
+    for s in range(TT["fig4"]["gcd"]["seeds"])
+    for g in range(TT["fig4"]["gcd"]["n_gen"] + 1)
+    for T in TT["fig4"]["gcd"]["T_values"]
+]
+TT_GCD8_PARTS = [
+    f"gcd_fig8/seed{s}/generator{g}"
+    for s in range(TT["fig8"]["seeds"])
+    for g in range(1, TT["fig8"]["n_gen"] + 2)
+] + [
+    f"gcd_fig8/seed{s}/student_gen1_T{T}_pi{pi:g}"
+    for s in range(TT["fig8"]["seeds"])
+    for pi in TT["fig8"]["pis"]
+    for T in TT["fig8"]["T_values"]
+]
 TT_PARTS = {
-    "fig1": ["fig1_decoding"],
+    "fig1": ["llm/fig1_llm"] if TT_LLM else ["fig1_decoding"],
     "fig2": ["fig2_hutter"],
     "fig3": ["fig3_generations"],
-    "fig4": ["fig4_lm"]
-    + [f"fig4_gcd_seed{s}" for s in range(TT["fig4"]["gcd"]["seeds"])],
+    "fig4": (TT_LLM_PARTS if TT_LLM else ["fig4_lm"])
+    + (
+        TT_GCD4_PARTS
+        if TT_GCD_NET["fig4"]
+        else [f"fig4_gcd_seed{s}" for s in range(TT["fig4"]["gcd"]["seeds"])]
+    ),
     "fig5": ["fig5_mixing"],
     "fig6": ["fig6_bigram"],
     "fig7": ["fig7_triplet"],
-    "fig8": [f"fig8_memoriser_seed{s}" for s in range(TT["fig8"]["seeds"])],
+    "fig8": (
+        TT_GCD8_PARTS
+        if TT_GCD_NET["fig8"]
+        else [f"fig8_memoriser_seed{s}" for s in range(TT["fig8"]["seeds"])]
+    ),
 }
 
 
@@ -196,6 +552,7 @@ rule tale_of_tails_figure:
         paper="tale_of_tails",
         figure="{figure}",
         run=RUN,
+        caption=figure_caption("tale_of_tails"),
     script:
         "../scripts/common/figure.py"
 

@@ -48,7 +48,39 @@ def _style_legend(ax, **kwargs):
     ax.legend(handles=ax.get_legend_handles_labels()[0] + handles, **kwargs)
 
 
+def draw_fig1_llm(frame: pd.DataFrame, cfg: dict, run: str):
+    """Paper profile: Llama-2 text, ranks and perplexities under the fine-tuned model."""
+    fig, axes = plotting.new_figure(ncols=2, panel_height=2.6)
+    ranks, ppl = frame[frame["panel"] == "rank"], frame[frame["panel"] == "ppl"]
+    for source, (label, color, marker) in SOURCES.items():
+        rows = ranks[(ranks["source"] == source) & (ranks["freq"] > 0)]
+        axes[0, 0].plot(rows["rank"], rows["freq"], marker, color=color, markersize=2.5,
+                        label=label, alpha=0.8)
+        values = ppl.loc[ppl["source"] == source, "ppl"]
+        if len(values):
+            bins = np.logspace(np.log10(ppl["ppl"].min()), np.log10(ppl["ppl"].max()), 40)
+            axes[0, 1].hist(values, bins=bins, histtype="step", color=color, label=label,
+                            density=True)
+    plotting.log_axis(axes[0, 0])
+    axes[0, 0].set_xlabel("rank of the token under the fine-tuned model")
+    axes[0, 0].set_ylabel("relative frequency")
+    axes[0, 0].set_title("(a) tails of generated text (last rank: pooled)")
+    axes[0, 0].legend(loc="lower left")
+    plotting.log_axis(axes[0, 1], "x")
+    axes[0, 1].set_xlabel("sequence perplexity")
+    axes[0, 1].set_ylabel("density")
+    axes[0, 1].set_title("(b) generated text has no high-perplexity tail")
+    axes[0, 1].legend()
+    plotting.add_caption(fig, (
+        f"{scale_note(run, 'Llama')}: Llama-2 fine-tuned with LoRA on Wikitext-103 scores real "
+        "test text and its own continuations of real prompts (top-p, temperature); only the "
+        "generated tokens are scored."))
+    return fig
+
+
 def draw_fig1(frame: pd.DataFrame, cfg: dict, run: str):
+    if "ppl" in set(frame["panel"]):
+        return draw_fig1_llm(frame, cfg, run)
     fig, axes = plotting.new_figure(ncols=2, panel_height=2.6)
     ranks, nll = frame[frame["panel"] == "rank"], frame[frame["panel"] == "nll"]
     ax = axes[0, 0]
@@ -135,8 +167,9 @@ def draw_fig4(frame: pd.DataFrame, cfg: dict, run: str):
     gens = sorted(frame["gen"].dropna().unique())
     colors = dict(zip(gens, plotting.sequential_colors(len(gens), "rocket_r")))
 
+    llama = cfg["lm"]["model"] == "llama"
     ax = axes[0, 0]
-    for (decoding, gen), rows in lm.groupby(["decoding", "gen"]):
+    for (decoding, gen), rows in ([] if llama else lm.groupby(["decoding", "gen"])):
         if gen == 0:
             _curve(ax, rows, colors[gen], marker="o")
             continue
@@ -162,13 +195,15 @@ def draw_fig4(frame: pd.DataFrame, cfg: dict, run: str):
     ax = axes[0, 1]
     kl = sim_summary(lm[lm["decoding"].isin(["none", "top_p"])], ["decoding", "gen", "T"],
                      "test_kl")
-    for (decoding, gen), rows in kl.groupby(["decoding", "gen"]):
+    for (decoding, gen), rows in ([] if llama else kl.groupby(["decoding", "gen"])):
         ax.errorbar(rows["T"], rows["mean"], rows["sem"], color=colors[gen], linewidth=0.8,
                     marker=DECODING_MARKERS[decoding], markersize=3, capsize=1.5)
     plotting.log_axis(ax)
     ax.set_xlabel("training pairs $T$")
     ax.set_ylabel(r"test KL(real $\|$ model), add-$\alpha$")
     ax.set_title("(b) LM miniature: real-data loss")
+    if llama:
+        _draw_fig4_llm(axes[0, :2], lm, colors)
 
     ax = axes[0, 2]
     for gen, rows in gcd.groupby("gen"):
@@ -181,13 +216,23 @@ def draw_fig4(frame: pd.DataFrame, cfg: dict, run: str):
     plotting.log_axis(ax)
     ax.set_xlabel("training samples $T$")
     ax.set_ylabel(ERROR_LABEL)
-    ax.set_title("(c) GCD miniature: memoriser")
+    ax.set_title("(c) GCD miniature: memoriser" if cfg["gcd"]["model"] == "memoriser"
+                 else "(c) GCD transformer")
     ax.legend(handles=[Line2D([], [], color=colors[g], marker="o",
                               label="real data" if g == 0 else f"AI data, gen {int(g)}")
                        for g in gens]
               + [Line2D([], [], color="0.4", linestyle=":", label="generator's error")],
               loc="lower left")
     lm_cfg, gcd_cfg = cfg["lm"], cfg["gcd"]
+    if llama or gcd_cfg["model"] != "memoriser":
+        plotting.add_caption(fig, (
+            f"{scale_note(run, 'paper models')}: (a, b) "
+            + ("Llama-2 + LoRA fine-tuned on T Wikitext-103 chunks of each generation's data, "
+               "scored on the real test split; " if llama else "tailed-bigram miniature; ")
+            + ("(c) GCD transformer students of real data and of generators 1..n; dotted: "
+               "each generator's test error." if gcd_cfg["model"] != "memoriser"
+               else "(c) neural memoriser miniature.")))
+        return fig
     plotting.add_caption(fig, (
         f"{scale_note(run, 'miniatures')}: (a, b) tailed-bigram LM (beta={lm_cfg['beta']:g}, "
         f"N=V={lm_cfg['vocab']}) replaces Llama2-7B on Wikitext-103; generators are count "
@@ -198,6 +243,24 @@ def draw_fig4(frame: pd.DataFrame, cfg: dict, run: str):
         f"Seeds: {lm_cfg['seeds']} (a, b), {gcd_cfg['seeds']} (c). Markers: decoding (a, b); "
         "(b) shows none and top-p."))
     return fig
+
+
+def _draw_fig4_llm(axes, lm: pd.DataFrame, colors) -> None:
+    """Paper profile (a, b): Llama-2 students' test loss and perplexity on real text."""
+    for ax, value, label in ((axes[0], "test_loss", "test loss on real text (nats/token)"),
+                             (axes[1], "test_ppl", "test perplexity on real text")):
+        ax.clear()
+        summary = sim_summary(lm, ["decoding", "gen", "T"], value)
+        for (decoding, gen), rows in summary.groupby(["decoding", "gen"]):
+            ax.errorbar(rows["T"], rows["mean"], rows["sem"], color=colors[gen], linewidth=0.8,
+                        marker=DECODING_MARKERS[decoding], markersize=3, capsize=1.5,
+                        label=f"gen {int(gen)}, {decoding.replace('_', '-')}")
+        plotting.log_axis(ax, "x")
+        ax.set_xlabel("fine-tuning samples $T$")
+        ax.set_ylabel(label)
+        ax.legend(fontsize=6)
+    axes[0].set_title("(a) Llama-2 + LoRA: test loss")
+    axes[1].set_title("(b) Llama-2 + LoRA: perplexity")
 
 
 def draw_fig5(frame: pd.DataFrame, cfg: dict, run: str):
@@ -290,12 +353,14 @@ def draw_fig8(frame: pd.DataFrame, cfg: dict, run: str):
     ax = axes[0, 0]
     pis = sorted(mix["pi"].unique())
     T_line = np.logspace(np.log10(mix["T"].min()), np.log10(mix["T"].max()), 60)
+    memoriser = cfg.get("model", "memoriser") == "memoriser"
     for pi, color in zip(pis, plotting.sequential_colors(len(pis), "crest")):
         sim = mix[mix["pi"] == pi].groupby("T")["test_error"].agg(mean="mean", sem="sem")
         plotting.plot_simulation(ax, sim.index, sim["mean"], sim["sem"], color=color,
                                  label=rf"$\pi$ = {pi:g}")
-        plotting.plot_theory(ax, T_line, theory.memoriser_mixing_error(
-            T_line, p, cfg["T0"], pi, cfg["n_classes"]), color=color, linestyle="-")
+        if memoriser:
+            plotting.plot_theory(ax, T_line, theory.memoriser_mixing_error(
+                T_line, p, cfg["T0"], pi, cfg["n_classes"]), color=color, linestyle="-")
     plotting.log_axis(ax)
     ax.set_xlabel("training samples $T$")
     ax.set_ylabel(ERROR_LABEL)
@@ -324,13 +389,21 @@ def draw_fig8(frame: pd.DataFrame, cfg: dict, run: str):
     expected = [np.sum(1 - (1 - 1 / cfg["n_classes"])
                        * (1 - theory.known_probability(p[:S], cfg["T0"], int(g))))
                 for g in summary.index]
-    plotting.plot_theory(ax, summary.index, expected, color="C2", linestyle="-",
-                         label="branching theory")
+    if memoriser:
+        plotting.plot_theory(ax, summary.index, expected, color="C2", linestyle="-",
+                             label="branching theory")
     ax.set_xticks(summary.index)
     ax.set_xlabel("generation $g$")
     ax.set_ylabel(f"skills learned (of the first {S})")
     ax.set_title("(c) un-learning of skills")
     ax.legend()
+    if not memoriser:
+        plotting.add_caption(fig, (
+            f"{scale_note(run, 'GCD transformer')}: GCD transformer (base {cfg['base']}, "
+            f"operands <= {cfg['max_int']}), T0={cfg['T0']}, {cfg['seeds']} seeds; AI data are "
+            "the model's GCDs on fresh pairs; (b, c): GCD values 1..n_skills predicted correctly "
+            "on most test pairs."))
+        return fig
     plotting.add_caption(fig, (
         f"{scale_note(run, 'miniature: neural memoriser')} in place of the GCD transformer: "
         f"N={cfg['n_items']} Zipf(beta={cfg['beta']:g}) items, C={cfg['n_classes']} labels, "
