@@ -13,7 +13,7 @@ TORCH ?= torch==2.13.0
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet "$(TORCH)" -e ".[dev,cluster]"
+	$(BIN)/pip install --quiet "$(TORCH)" -e ".[dev,cluster,paper]"
 	touch $@
 
 install: $(BIN)/snakemake
