@@ -6,7 +6,7 @@ CR_LIB = "paperfigs.collapse_regression"
 CR_MNIST = required_dataset(
     CR["fig3"]["dataset"] == "mnist",
     f"{CR['common']['data_dir']}/MNIST",
-    "Fetch it on a machine with internet: python -c \"import torchvision; "
+    'Fetch it on a machine with internet: python -c "import torchvision; '
     f"torchvision.datasets.MNIST('{CR['common']['data_dir']}', download=True)\" and copy "
     "the MNIST folder there, set collapse_regression.common.data_dir, or set "
     "collapse_regression.fig3.dataset: digits to skip it.",

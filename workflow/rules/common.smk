@@ -57,7 +57,9 @@ def _first_schema_error(schema_file):
     from referencing import Registry, Resource
 
     def retrieve(uri):
-        return Resource.from_contents(yaml.safe_load(Path(urlparse(uri).path).read_text()))
+        return Resource.from_contents(
+            yaml.safe_load(Path(urlparse(uri).path).read_text())
+        )
 
     schema = yaml.safe_load(schema_file.read_text())
     schema["$id"] = schema_file.resolve().as_uri()
@@ -71,7 +73,9 @@ def validate_config(schema):
     try:
         validate(config, schema, set_default=False)
     except WorkflowError:
-        error = _first_schema_error(Path(workflow.current_basedir.get_path_or_uri(False)) / schema)
+        error = _first_schema_error(
+            Path(workflow.current_basedir.get_path_or_uri(False)) / schema
+        )
         if error is None:
             raise
         key_path = [str(p) for p in error.absolute_path]
@@ -182,7 +186,8 @@ def _report_labels(slug, figure):
 
 def figure_caption(slug):
     """params.caption of a figure rule: the text of `workflow/report/<slug>/<figure>.rst`,
-    which the report shows beside the figure (report captions cannot follow wildcards)."""
+    which the report shows beside the figure (report captions cannot follow wildcards).
+    """
     return lambda wildcards, output: Path(
         f"workflow/report/{slug}/{Path(output.csv).stem}.rst"
     ).read_text()
@@ -220,13 +225,16 @@ def required_dataset(needed, path, how_to_get):
     when it does and the folder is missing, the run stops before any job starts, with one
     line saying how to get it. Only targets that need the data ask for it, so a paper-scale
     run of other figures works without it. (Snakemake ignores this error when the job's
-    outputs already exist, which they do not after a switch of `run`, as between profiles.)"""
+    outputs already exist, which they do not after a switch of `run`, as between profiles.)
+    """
 
     def dataset_input(wildcards):
         if not needed:
             return []
         if not Path(path).exists():
-            raise WorkflowError(f"Missing dataset: '{path}' does not exist. {how_to_get}")
+            raise WorkflowError(
+                f"Missing dataset: '{path}' does not exist. {how_to_get}"
+            )
         return [path]
 
     return dataset_input
