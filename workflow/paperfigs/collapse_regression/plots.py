@@ -33,10 +33,9 @@ def _generation_legend(ax, n_values, colors, extra=()):
 
 
 def scale_note(run: str) -> str:
-    """What the run's sizes are, for the caption (the paper's App. D sizes could not be read)."""
-    if run == "paper":
-        return "Paper profile (sizes ours where App. D was unreadable)"
-    return f"{run} scale, smaller than the paper"
+    """The caption's opening (the paper's App. D sizes could not be read)."""
+    return plotting.scale_note(run, "smaller than the paper",
+                               "Paper profile (sizes ours where App. D was unreadable)")
 
 
 def draw_fig1(frame: pd.DataFrame, cfg: dict, run: str):

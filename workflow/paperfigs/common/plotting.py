@@ -84,6 +84,12 @@ def plot_theory(ax, x, y, *, color, label=None, linestyle="--", **kwargs):
     ax.plot(x, y, linestyle=linestyle, color=color, label=label, linewidth=1.1, **kwargs)
 
 
+def scale_note(run: str, change: str, paper: str = "Paper profile") -> str:
+    """The caption's opening: `paper` for the paper profile, else what the run's scale changed
+    (e.g. "laptop scale (smaller N and T)")."""
+    return paper if run == "paper" else f"{run} scale ({change})"
+
+
 def add_caption(fig, text: str, width: int = 110) -> None:
     """A short caption below the panels, e.g. what the laptop scale changed."""
     fig.text(0.5, -0.01, textwrap.fill(text, width), ha="center", va="top", fontsize=6.5,

@@ -22,12 +22,12 @@ CURVE_LABELS = {"polynomial": "polynomial (scratch)", "parity": "parity (scratch
 
 def scale_note(run: str, cfg: dict) -> str:
     """What the run's sizes are, for the caption."""
-    if run == "paper":
-        return "Paper profile (the authors' sizes, from their code)"
     common = cfg["common"]
     steps = common.get("steps") or f"{common.get('epochs')} epochs of"
-    return (f"{run} miniature: {steps} Adam steps (lr {common['lr']:g}, batch "
-            f"{common['batch']}), {common['n_per_len']} train sequences per length")
+    return plotting.scale_note(
+        run, f"miniature: {steps} Adam steps, lr {common['lr']:g}, batch {common['batch']}, "
+        f"{common['n_per_len']} train sequences per length",
+        "Paper profile (the authors' sizes, from their code)")
 
 
 def _attention_map(ax, cells: pd.DataFrame, L: int, *, outline: float | None = None,

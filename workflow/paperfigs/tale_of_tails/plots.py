@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from paperfigs.common import plotting
+from paperfigs.common.plotting import scale_note
 from paperfigs.tale_of_tails import theory
 
 ERROR_LABEL = "test error"
@@ -23,12 +24,6 @@ def sim_summary(frame: pd.DataFrame, keys: list[str], value: str = "test_error")
 
 def theory_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["kind"] == "theory"]
-
-
-def scale_note(run: str, change: str) -> str:
-    if run == "paper":
-        return "Paper profile"
-    return f"{run} scale ({change})"
 
 
 def _curve(ax, frame, color, label=None, value="test_error", x="T", linestyle="-",
