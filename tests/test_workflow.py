@@ -15,6 +15,9 @@ from workflow_runner import copy_workflow, planned_jobs, run_snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 PROVENANCE_KEYS = {"commit", "config", "seeds", "versions", "device", "wall_time_s", "jobs"}
+# Figures whose data may be empty at smoke sizes: the gallery of solved runs, when a
+# 30-step training solves nothing.
+MAY_BE_EMPTY_AT_SMOKE = {("iteration_head", "fig9")}
 
 
 def registered_figures(workdir: Path) -> dict[str, list[str]]:
@@ -43,7 +46,9 @@ def test_every_figure_has_its_files(smoke_run):
         assert sorted(claims["figures"]) == sorted(figures)
         for figure in figures:
             table = pd.read_csv(folder / f"{figure}.csv")
-            assert len(table) > 0, (slug, figure)
+            assert len(table.columns) > 0, (slug, figure)
+            if (slug, figure) not in MAY_BE_EMPTY_AT_SMOKE:
+                assert len(table) > 0, (slug, figure)
             provenance = json.loads((folder / f"{figure}.json").read_text())
             assert PROVENANCE_KEYS <= set(provenance), (slug, figure)
             if figure.startswith("tab"):
@@ -114,7 +119,7 @@ def test_same_seed_gives_the_same_bytes(smoke_run):
 
 
 def test_claims_target_prints_the_table(smoke_run):
-    process = run_snakemake(smoke_run, "--cores", "2", *SMOKE, "claims")
+    process = run_snakemake(smoke_run, "claims", "--cores", "2", *SMOKE)
     assert "| paper | figure | verdict |" in process.stdout
     table = (smoke_run / "results" / "smoke" / "claims.md").read_text()
     assert "| collapse_regression | fig1 |" in table
