@@ -9,7 +9,7 @@ import signal
 import subprocess
 import time
 
-from workflow_runner import copy_workflow, run_snakemake, snakemake_command
+from workflow_runner import copy_workflow, run_snakemake, snakemake_command, snakemake_env
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 # Long enough to be killed between checkpoints (every 25 steps), short enough for a test.
@@ -32,8 +32,8 @@ def test_killed_training_job_resumes_to_identical_bytes(tmp_path):
     checkpoint = killed / target.replace("eval.csv", "train.ckpt")
 
     job = subprocess.Popen([*snakemake_command(), target, "--cores", "1", *SMOKE, str(extra)],
-                           cwd=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           start_new_session=True)
+                           cwd=killed, env=snakemake_env(killed), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 180
     while not checkpoint.exists() and job.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from workflow_runner import copy_workflow, run_snakemake, snakemake_command
+from workflow_runner import copy_workflow, run_snakemake, snakemake_command, snakemake_env
 
 pytestmark = pytest.mark.slurm
 
@@ -49,7 +49,8 @@ def test_dag_slice_runs_through_sbatch_like_a_local_run(cluster, tmp_path):
     process = subprocess.run(
         ["timeout", "-s", "KILL", "300", *snakemake_command(), *TARGETS, "--profile",
          "profiles/slurm", "--configfile", "config/smoke.yaml", *CLUSTER_ARGS],
-        cwd=on_cluster, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=on_cluster, env=snakemake_env(on_cluster), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
     assert process.returncode == 0, process.stdout[-6000:]
     assert re.search(r"SLURM jobid \d+", process.stdout), process.stdout[-3000:]
 

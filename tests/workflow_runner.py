@@ -27,10 +27,16 @@ def snakemake_command() -> list[str]:
     return [str(Path(sys.executable).with_name("snakemake"))]
 
 
+def snakemake_env(workdir: Path) -> dict[str, str]:
+    """The environment for Snakemake in a copy: the copy's own library comes first on the
+    path, not the checkout the editable install points at."""
+    return {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(workdir / "workflow")}
+
+
 def run_snakemake(workdir: Path, *args: str, check: bool = True,
                   timeout: int = 1200) -> subprocess.CompletedProcess:
     """Run snakemake in `workdir`; return the finished process (stdout and stderr merged)."""
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = snakemake_env(workdir)
     process = subprocess.run([*snakemake_command(), *args], cwd=workdir, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              timeout=timeout)
