@@ -77,3 +77,42 @@ def test_too_long_input_is_an_error():
         small()(torch.zeros(1, 11, dtype=torch.long))
     with pytest.raises(ValueError, match="multiple"):
         small(n_head=3)
+
+
+def _embedding_sum(model: Transformer, tokens: torch.Tensor) -> torch.Tensor:
+    """What the first block receives before dropout: token + position embeddings."""
+    seen = []
+    handle = model.drop.register_forward_hook(lambda _m, args, _out: seen.append(args[0]))
+    model(tokens)
+    handle.remove()
+    return seen[0]
+
+
+def test_pos_dim_restricts_positions_to_the_first_coordinates():
+    model = small(pos_dim=3)
+    assert model.pos_emb.weight.shape == (10, 3)
+    tokens = torch.randint(7, (2, 9))
+    logits, attention = model(tokens, return_attention=True)
+    assert logits.shape == (2, 9, 7) and attention.shape == (2, 2, 2, 9, 9)
+    summed = _embedding_sum(model, tokens)
+    torch.testing.assert_close(summed[..., 3:], model.tok_emb(tokens)[..., 3:])
+    torch.testing.assert_close(summed[..., :3] - model.tok_emb(tokens)[..., :3],
+                               model.pos_emb.weight[:9].expand(2, 9, 3))
+    assert model.n_parameters() == small().n_parameters() - 10 * (16 - 3)
+    assert not small(pos="frozen", pos_dim=3).pos_emb.weight.requires_grad
+
+
+def test_pos_dim_equal_to_d_model_is_the_default_model():
+    default, full = small(), small(pos_dim=16)
+    assert default.cfg.pos_dim is None
+    for (name, a), (_, b) in zip(default.state_dict().items(), full.state_dict().items(),
+                                 strict=True):
+        assert torch.equal(a, b), name
+    tokens = torch.randint(7, (3, 9))
+    assert torch.equal(default(tokens), full(tokens))
+
+
+@pytest.mark.parametrize("pos_dim", [0, 17])
+def test_pos_dim_outside_one_to_d_model_is_an_error(pos_dim):
+    with pytest.raises(ValueError, match="pos_dim"):
+        small(pos_dim=pos_dim)

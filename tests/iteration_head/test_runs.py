@@ -91,3 +91,42 @@ def test_run_ids_match_the_rule_pattern():
     for cfg in (profile(), profile("smoke")):
         for name in runs.all_runs(cfg):
             assert re.fullmatch(runs.RUN_ID_PATTERN, name), name
+
+
+def test_laptop_run_ids_are_stable():
+    # The hash of a run's settings names its folder: adding options (pos_dim) must not
+    # change the ids, or every cached laptop run would be retrained.
+    assert {"polynomial-cot_2l-n8-d64-learned-s0-7ccf7fe6",
+            "polynomial-cot_2l-n8-d64-frozen-s0-6201965e",
+            "transfer-cot_2l-n8-d64-learned-s1-826654b7"} <= set(runs.all_runs(profile()))
+    assert not any("pos_dim" in s for s in runs.all_runs(profile()).values())
+    assert runs.fig8_pos_dim_runs(profile()) == []
+
+
+def test_a_tiny_pos_dim_sweep_adds_one_run_per_restricted_width():
+    cfg = copy.deepcopy(profile("smoke"))
+    before = runs.all_runs(cfg)
+    cfg["fig8"]["pos_dim"] = [2, 16]
+    sweep = runs.fig8_pos_dim_runs(cfg)
+    assert [runs.pos_dim_of(s) for s in sweep] == [2, 16]
+    assert {(s["d"], s["n_len"], s["pos"], s["condition"]) for s in sweep} == \
+        {(16, 4, "learned", "cot_2l")}
+    # pos_dim = d is the full width: the ordinary learned run, shared with fig3
+    assert "pos_dim" not in sweep[1] and runs.run_id(sweep[1]) in before
+    assert sweep[0]["pos_dim"] == 2
+    new = set(runs.all_runs(cfg)) - set(before)
+    assert new == {runs.run_id(sweep[0])} and "-learned-p2-" in runs.run_id(sweep[0])
+    assert re.fullmatch(runs.RUN_ID_PATTERN, runs.run_id(sweep[0]))
+    assert ids(runs.figure_runs(cfg)["fig8"]) >= ids(sweep)
+    cfg["fig8"]["pos_dim_run"] = {"steps": 40}  # its own training keys: new runs
+    assert {s["steps"] for s in runs.fig8_pos_dim_runs(cfg)} == {40}
+    cfg["fig8"]["pos_dim"] = [17]
+    with pytest.raises(ValueError, match="pos_dim"):
+        runs.fig8_pos_dim_runs(cfg)
+
+
+def test_paper_profile_sweeps_pos_dim_against_epochs():
+    sweep = runs.fig8_pos_dim_runs(profile("paper"))
+    assert [runs.pos_dim_of(s) for s in sweep] == list(range(2, 32))
+    assert {(s["d"], s["n_len"]) for s in sweep} == {(31, 31)}
+    assert {s["steps"] for s in sweep} == {10000 * math.ceil(31 * 1024 / 256)}

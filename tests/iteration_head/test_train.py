@@ -101,3 +101,12 @@ def test_curriculum_order_walks_the_data_in_order():
     assert torch.equal(first, torch.as_tensor(split.tokens[:8, :-1]))
     assert torch.equal(second, torch.as_tensor(split.tokens[8:16, :-1]))
     assert torch.equal(make_batch(6, None)[0], first)  # 36 sequences: 5 batches per epoch
+
+
+def test_pos_dim_run_trains_and_reloads_with_narrow_positions(tmp_path):
+    narrow = runs.run_settings({"common": COMMON}, [], task="polynomial", condition="cot_2l",
+                               n_len=3, d=8, seed=0, pos_dim=2)
+    frame = train.train_run(narrow, **outputs(tmp_path))
+    assert frame["step"].max() == 12
+    model, saved = train.load_model(tmp_path / "model.pt")
+    assert saved["pos_dim"] == 2 and model.pos_emb.weight.shape == (8, 2)

@@ -2,7 +2,9 @@
 
 Pre-LayerNorm blocks, x + attn(LN(x)) then x + mlp(LN(x)); causal multi-head self-attention;
 an MLP of width `mlp_ratio * d_model` with GELU; learned absolute position embeddings (or
-frozen at their random initialisation); dropout on the summed embeddings only; a final
+frozen at their random initialisation), optionally of `pos_dim` < d_model coordinates added
+to the first pos_dim coordinates of the token embeddings only (the rest carry no position);
+dropout on the summed embeddings only; a final
 LayerNorm and an untied output layer. `bias=False` removes every bias (linear layers and
 LayerNorms). The forward pass can return every attention map, for mechanistic studies:
 
@@ -33,6 +35,7 @@ class TransformerConfig:
     mlp_ratio: int = 4
     emb_dropout: float = 0.0
     pos: str = "learned"  # learned | frozen (kept at the random initialisation)
+    pos_dim: int | None = None  # width of the position embeddings; None: d_model (all of it)
     bias: bool = False
     init_std: float | None = 0.02  # GPT-2's normal init; None keeps PyTorch's defaults
 
@@ -88,9 +91,12 @@ class Transformer(nn.Module):
         super().__init__()
         if cfg.pos not in {"learned", "frozen"}:
             raise ValueError(f"pos must be learned or frozen, not {cfg.pos!r}")
+        if cfg.pos_dim is not None and not 1 <= cfg.pos_dim <= cfg.d_model:
+            raise ValueError(f"pos_dim={cfg.pos_dim} must be in 1..d_model={cfg.d_model}")
         self.cfg = cfg
+        self.pos_dim = cfg.d_model if cfg.pos_dim is None else cfg.pos_dim
         self.tok_emb = nn.Embedding(cfg.vocab_size, cfg.d_model)
-        self.pos_emb = nn.Embedding(cfg.block_size, cfg.d_model)
+        self.pos_emb = nn.Embedding(cfg.block_size, self.pos_dim)
         self.drop = nn.Dropout(cfg.emb_dropout)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
         self.ln_out = nn.LayerNorm(cfg.d_model, bias=cfg.bias)
@@ -115,8 +121,10 @@ class Transformer(nn.Module):
         T = tokens.size(1)
         if T > self.cfg.block_size:
             raise ValueError(f"sequence of {T} tokens exceeds block_size={self.cfg.block_size}")
-        positions = torch.arange(T, device=tokens.device)
-        x = self.drop(self.tok_emb(tokens) + self.pos_emb(positions))
+        positions = self.pos_emb(torch.arange(T, device=tokens.device))
+        if self.pos_dim < self.cfg.d_model:  # zeros on the coordinates without position
+            positions = F.pad(positions, (0, self.cfg.d_model - self.pos_dim))
+        x = self.drop(self.tok_emb(tokens) + positions)
         maps = []
         for block in self.blocks:
             x, weights = block(x)

@@ -293,9 +293,29 @@ def draw_fig7(frame: pd.DataFrame, cfg: dict, run: str):
     return fig
 
 
+def _pos_dim_heatmap(ax, sweep: pd.DataFrame, value: str, cmap: str):
+    """pos_dim (rows) x epoch (columns) heat map of `value`, averaged over seeds."""
+    table = sweep.groupby(["pos_dim", "epoch"])[value].mean().unstack("epoch").sort_index()
+    epochs = table.columns.to_numpy(float)
+    half = (epochs[1] - epochs[0]) / 2 if len(epochs) > 1 else 0.5
+    image = ax.imshow(table.to_numpy(float), cmap=cmap, vmin=0, vmax=1, origin="lower",
+                      aspect="auto", interpolation="nearest",
+                      extent=(epochs[0] - half, epochs[-1] + half, -0.5, len(table) - 0.5))
+    step = max(1, len(table.index) // 8)
+    ax.set_yticks(range(0, len(table.index), step), table.index[::step])
+    ax.grid(False)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("pos_dim")
+    return image
+
+
 def draw_fig8(frame: pd.DataFrame, cfg: dict, run: str):
+    sweep = frame[frame["experiment"] == "pos_dim"] if "experiment" in frame else frame[:0]
+    if "experiment" in frame:
+        frame = frame[frame["experiment"] == "ablation"].astype({"L": int})
     positions = [p for p in ("learned", "frozen") if p in set(frame["pos"])]
-    fig, axes = plotting.new_figure(ncols=len(positions), nrows=2, panel_height=1.6)
+    ncols = max(len(positions), 2 if len(sweep) else 1)
+    fig, axes = plotting.new_figure(ncols=ncols, nrows=2 + bool(len(sweep)), panel_height=1.6)
     for col, pos in enumerate(positions):
         cells = frame[frame["pos"] == pos]
         for row, (value, cmap) in enumerate((("acc", "RdBu_r"), ("attn2_peak", "viridis"))):
@@ -308,10 +328,26 @@ def draw_fig8(frame: pd.DataFrame, cfg: dict, run: str):
         if col == len(positions) - 1:
             for row in range(2):
                 fig.colorbar(axes[row, col].images[0], ax=axes[row, col], shrink=0.8)
-    plotting.add_caption(fig, (
-        f"{scale_note(run, cfg)}; polynomial, CoT, 2 layers, n_len = "
-        f"{frame['n_len'].max()}; frozen: position embeddings kept at their random "
-        "initialisation. The paper sweeps n_len and d."))
+    for ax in axes[:2, len(positions):].flat:
+        ax.set_axis_off()
+    caption = (f"{scale_note(run, cfg)}; polynomial, CoT, 2 layers, n_len = "
+               f"{frame['n_len'].max()}; frozen: position embeddings kept at their random "
+               "initialisation. The paper sweeps n_len and d.")
+    if len(sweep):
+        first = sweep.iloc[0]
+        for col, (value, cmap, title) in enumerate((
+                ("acc", "RdBu_r", "test accuracy"),
+                ("attn2_peak", "viridis", "layer-2 peakiness"))):
+            image = _pos_dim_heatmap(axes[2, col], sweep, value, cmap)
+            axes[2, col].set_title(f"{first['pos']} positions, pos_dim sweep: {title}")
+            fig.colorbar(image, ax=axes[2, col], shrink=0.8)
+        for ax in axes[2, 2:]:
+            ax.set_axis_off()
+        caption += (f" Bottom: position embeddings added to the first pos_dim of d = "
+                    f"{first['d']} coordinates, n_len = {first['n_len']}, accuracy and "
+                    f"peakiness averaged over L >= {cfg['common']['min_len_metric']} and over "
+                    f"{sweep['seed'].nunique()} seed(s), against the training epoch.")
+    plotting.add_caption(fig, caption)
     return fig
 
 

@@ -9,6 +9,11 @@ changed value makes a new run rather than silently reusing an old one.
 Settings come from `common`, overridden by the figure's block (fig2, fig4, fig7, fig8 and
 fig9 train "fig3's runs", so fig3's overrides apply to them too). The paper profile counts
 `epochs`: steps = epochs x ceil(n_train / batch).
+
+fig8's second experiment (`fig8.pos_dim`, paper profile) trains learned positions of pos_dim
+coordinates only. Only those runs carry a `pos_dim` setting (and a `-p<pos_dim>` in their
+id), so every other run keeps its settings hash; pos_dim = d is the full width and shares
+the ordinary run.
 """
 
 from __future__ import annotations
@@ -58,7 +63,8 @@ def merge_training_keys(*blocks) -> dict:
 
 def run_settings(cfg: dict, blocks: list[dict], *, task: str, condition: str, n_len: int,
                  d: int, seed: int, pos: str | None = None, snapshot_step: int | None = None,
-                 init: str | None = None, train_only: str = "all") -> dict:
+                 init: str | None = None, train_only: str = "all",
+                 pos_dim: int | None = None) -> dict:
     """The full settings of one run: common keys, overridden by `blocks` in order."""
     merged = merge_training_keys(cfg["common"], *blocks)
     cot, n_layer = CONDITIONS[condition]
@@ -68,20 +74,32 @@ def run_settings(cfg: dict, blocks: list[dict], *, task: str, condition: str, n_
                   if "eval_every_epochs" in merged else merged["eval_every"])
     for key in ("epochs", "eval_every_epochs"):
         merged.pop(key, None)
-    return {**merged, "task": task, "condition": condition, "cot": cot, "n_layer": n_layer,
-            "n_len": n_len, "d": d, "seed": seed, "pos": pos or merged["pos"], "steps": steps,
-            "eval_every": eval_every, "curriculum_order": merged.get("curriculum_order", False),
-            "snapshot_step": steps if snapshot_step is None else snapshot_step,
-            "init": init, "train_only": train_only}
+    settings = {**merged, "task": task, "condition": condition, "cot": cot,
+                "n_layer": n_layer, "n_len": n_len, "d": d, "seed": seed,
+                "pos": pos or merged["pos"], "steps": steps, "eval_every": eval_every,
+                "curriculum_order": merged.get("curriculum_order", False),
+                "snapshot_step": steps if snapshot_step is None else snapshot_step,
+                "init": init, "train_only": train_only}
+    if pos_dim is not None and pos_dim != d:  # absent otherwise: the settings hash is kept
+        if not 1 <= pos_dim < d:
+            raise ValueError(f"pos_dim={pos_dim} must be in 1..d={d}")
+        settings["pos_dim"] = pos_dim
+    return settings
 
 
-RUN_ID_PATTERN = r"[a-z]+-[a-z0-9_]+-n\d+-d\d+-[a-z]+-s\d+-[0-9a-f]{8}"
+RUN_ID_PATTERN = r"[a-z]+-[a-z0-9_]+-n\d+-d\d+-[a-z]+(?:-p\d+)?-s\d+-[0-9a-f]{8}"
+
+
+def pos_dim_of(settings: dict) -> int:
+    """The width of a run's position embeddings (d unless the run restricts it)."""
+    return settings.get("pos_dim") or settings["d"]
 
 
 def run_id(settings: dict) -> str:
     prefix = "transfer" if settings["init"] else settings["task"]
+    pos = settings["pos"] + (f"-p{settings['pos_dim']}" if "pos_dim" in settings else "")
     return (f"{prefix}-{settings['condition']}-n{settings['n_len']}-d{settings['d']}-"
-            f"{settings['pos']}-s{settings['seed']}-{fingerprint_of(settings)[:8]}")
+            f"{pos}-s{settings['seed']}-{fingerprint_of(settings)[:8]}")
 
 
 def fig3_runs(cfg: dict) -> list[dict]:
@@ -147,13 +165,39 @@ def fig7_runs(cfg: dict) -> list[dict]:
                          n_len=_largest(cfg, "n_len"), d=block["d"], seed=block["seed"])]
 
 
-def fig8_runs(cfg: dict) -> list[dict]:
+def _fig8_n_lens(cfg: dict) -> list[int]:
     block = cfg["fig8"]
-    n_lens = expand(block["n_len"]) if "n_len" in block else [_largest(cfg, "n_len")]
+    return expand(block["n_len"]) if "n_len" in block else [_largest(cfg, "n_len")]
+
+
+def fig8_ablation_runs(cfg: dict) -> list[dict]:
+    """fig8's first experiment: learned vs frozen positions over (n_len, d, seed)."""
+    block = cfg["fig8"]
     return [run_settings(cfg, [cfg["fig3"], block], task="polynomial", condition="cot_2l",
                          n_len=n_len, d=d, seed=seed, pos=pos)
-            for pos in block["pos"] for n_len in n_lens for d in expand(block["d"])
+            for pos in block["pos"] for n_len in _fig8_n_lens(cfg) for d in expand(block["d"])
             for seed in expand(block["seeds"])]
+
+
+def fig8_pos_dim_runs(cfg: dict) -> list[dict]:
+    """fig8's second experiment (none unless `fig8.pos_dim` is set): position embeddings on
+    the first pos_dim coordinates, one run per (pos_dim, seed), polynomial CoT 2 layers.
+    `fig8.pos_dim_run` may set its d (default: the largest fig8 d), n_len (default: the
+    largest fig8 n_len), pos (default learned) and training keys (e.g. epochs)."""
+    block = cfg["fig8"]
+    if block.get("pos_dim") is None:
+        return []
+    sweep = block.get("pos_dim_run") or {}
+    d = sweep.get("d", max(expand(block["d"])))
+    n_len = sweep.get("n_len", max(_fig8_n_lens(cfg)))
+    return [run_settings(cfg, [cfg["fig3"], block, sweep], task="polynomial",
+                         condition="cot_2l", n_len=n_len, d=d, seed=seed,
+                         pos=sweep.get("pos", "learned"), pos_dim=pos_dim)
+            for pos_dim in expand(block["pos_dim"]) for seed in expand(block["seeds"])]
+
+
+def fig8_runs(cfg: dict) -> list[dict]:
+    return fig8_ablation_runs(cfg) + fig8_pos_dim_runs(cfg)
 
 
 def figure_runs(cfg: dict) -> dict[str, list[dict]]:

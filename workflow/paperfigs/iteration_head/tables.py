@@ -7,6 +7,7 @@ returns one DataFrame with the spec's columns; `paperfigs.common` writes it.
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 
 import numpy as np
@@ -189,11 +190,35 @@ def fig7_table(cfg: dict, runs_dir, logger: logging.Logger | None = None) -> pd.
                   "test_acc"]].reset_index(drop=True)
 
 
+FIG8_COLUMNS = ["pos", "d", "n_len", "L", "seed", "acc", "attn2_peak"]
+
+
 def fig8_table(cfg: dict, runs_dir, logger: logging.Logger | None = None) -> pd.DataFrame:
-    """Final accuracy and iteration-head peakiness, learned vs frozen positions."""
-    frame = pd.concat([final_rows(read_eval(runs_dir, s)) for s in plan.fig8_runs(cfg)])
-    return frame.rename(columns={"test_acc": "acc"})[
-        ["pos", "d", "n_len", "L", "seed", "acc", "attn2_peak"]].reset_index(drop=True)
+    """Final accuracy and iteration-head peakiness, learned vs frozen positions. With the
+    pos_dim sweep configured (`fig8.pos_dim`), also its learning curves: one row per
+    (pos_dim, seed, eval step), accuracy and peakiness averaged over L >= min_len_metric (L
+    is then empty), and the columns experiment (ablation | pos_dim), pos_dim, step, epoch."""
+    frame = pd.concat([final_rows(read_eval(runs_dir, s))
+                       for s in plan.fig8_ablation_runs(cfg)])
+    ablation = frame.rename(columns={"test_acc": "acc"})[FIG8_COLUMNS].reset_index(drop=True)
+    sweep = plan.fig8_pos_dim_runs(cfg)
+    if not sweep:
+        return ablation
+    min_len, curves = cfg["common"]["min_len_metric"], []
+    for settings in sweep:
+        evals = read_eval(runs_dir, settings)
+        curve = evals[evals["L"] >= min_len].groupby("step")[["test_acc", "attn2_peak"]]
+        per_epoch = math.ceil(settings["n_len"] * settings["n_per_len"] / settings["batch"])
+        curve = curve.mean().reset_index().rename(columns={"test_acc": "acc"})
+        curves.append(curve.assign(
+            experiment="pos_dim", pos=settings["pos"], d=settings["d"],
+            n_len=settings["n_len"], L=np.nan, seed=settings["seed"],
+            pos_dim=plan.pos_dim_of(settings), epoch=curve["step"] / per_epoch))
+    ablation = ablation.assign(experiment="ablation", pos_dim=ablation["d"],
+                               step=frame["step"].to_numpy(),
+                               epoch=np.nan)
+    columns = ["experiment", *FIG8_COLUMNS, "pos_dim", "step", "epoch"]
+    return pd.concat([ablation[columns], *(c[columns] for c in curves)], ignore_index=True)
 
 
 def fig9_table(cfg: dict, runs_dir, logger: logging.Logger | None = None) -> pd.DataFrame:

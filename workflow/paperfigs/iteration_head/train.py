@@ -35,12 +35,14 @@ EVAL_COLUMNS = ["step", "L", "loss", "train_acc", "test_acc", "attn1_peak", "att
 def build_model(settings: dict) -> Transformer:
     """The paper's model: 1 or 2 pre-LN layers, no biases, dropout on embeddings only, and
     PyTorch's default initialisation (GPT-2's std-0.02 init delays emergence past the laptop
-    step budget: measured, polynomial d=64 still at 0.28 accuracy after 1500 steps)."""
+    step budget: measured, polynomial d=64 still at 0.28 accuracy after 1500 steps).
+    `pos_dim` (fig8's second experiment; absent from every other run's settings): position
+    embeddings on the first pos_dim coordinates only."""
     return Transformer(TransformerConfig(
         vocab_size=Vocabulary(settings["mod"]).size,
         block_size=sequence_length(settings["n_len"]) - 1, n_layer=settings["n_layer"],
         n_head=settings["n_head"], d_model=settings["d"], emb_dropout=settings["emb_dropout"],
-        pos=settings["pos"], init_std=None))
+        pos=settings["pos"], pos_dim=settings.get("pos_dim"), init_std=None))
 
 
 def run_data(settings: dict) -> tuple[Split, Split, Split]:
