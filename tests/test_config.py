@@ -35,6 +35,16 @@ BAD_CONFIGS = {
         "Config error at 'collapse_regression.fig1.power.sigma0'",
         "less than the minimum of 0",
     ),
+    "fraction above one": (
+        "tale_of_tails: {fig5: {tail_pi: 1.5}}",
+        "Config error at 'tale_of_tails.fig5.tail_pi'",
+        "1.5 is greater than the maximum of 1",
+    ),
+    "negative fraction in a list": (
+        "tale_of_tails: {fig5: {pis: [0.0, -0.2]}}",
+        "Config error at 'tale_of_tails.fig5.pis.1'",
+        "-0.2 is less than the minimum of 0",
+    ),
     "bad run name": (
         "run: ../elsewhere",
         "Config error at 'run'",
