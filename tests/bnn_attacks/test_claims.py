@@ -128,7 +128,17 @@ def fig4_frame():
                      "auroc": 0.95})
         rows += [{"method": m, "seed": s, "eps": eps, "mode": mode, "score": score,
                   "auroc": 0.05} for eps in (0.1, 0.2) for mode in ("ood", "id", "both")]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).assign(dataset_id="8×8 digits 0,1,2,3,4",
+                                     dataset_ood="8×8 digits 5,6,7,8,9")
+
+
+def test_fig4_checks_each_pair_and_names_it_when_there_are_several():
+    one = fig4_frame()
+    two = pd.concat([one, one.assign(dataset_id="CIFAR-10", dataset_ood="SVHN")])
+    names = [check.name for check in claims.check_fig4(two, {})]
+    assert len(names) == 2 * len(claims.check_fig4(one, {}))
+    assert any(name.startswith("CIFAR-10 vs SVHN hmc") for name in names)
+    assert not any(" vs " in check.name for check in claims.check_fig4(one, {}))
 
 
 def test_fig4():

@@ -1,5 +1,7 @@
 """The digits miniature: split sizes, attacked subset, class-split semantic shift."""
 
+import pickle
+
 import numpy as np
 
 from paperfigs.bnn_attacks.data import attack_subset, load_shift, load_split
@@ -49,3 +51,22 @@ def test_paper_shift_reads_fmnist_and_mnist_from_disk(tmp_path):
     assert shift.train.image_shape == (1, 28, 28) and shift.train.n_classes == 10
     assert shift.train.x_train.shape == (6, 784) and shift.x_ood.shape == (4, 784)
     assert (shift.title_id, shift.title_ood) == ("FashionMNIST", "MNIST")
+
+
+def test_paper_shift_reads_cifar10_and_svhn_test_images(tmp_path):
+    from scipy.io import savemat
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "cifar-10-batches-py").mkdir()
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        with open(tmp_path / "cifar-10-batches-py" / name, "wb") as handle:
+            pickle.dump({b"data": rng.integers(0, 256, (2, 3072), dtype=np.uint8),
+                         b"labels": list(rng.integers(0, 10, 2))}, handle)
+    (tmp_path / "svhn").mkdir()  # only the test split: an OOD set needs no training images
+    savemat(tmp_path / "svhn" / "test_32x32.mat",
+            {"X": rng.integers(0, 256, (32, 32, 3, 3), dtype=np.uint8),
+             "y": np.array([[10], [2], [5]])})
+    shift = load_shift("cifar10", "svhn", [0, 1], str(tmp_path), 0, 0.33)
+    assert shift.train.image_shape == (3, 32, 32) and shift.train.x_train.shape == (10, 3072)
+    assert shift.x_ood.shape == (3, 3072) and shift.x_ood.dtype == np.float32
+    assert (shift.title_id, shift.title_ood) == ("CIFAR-10", "SVHN")

@@ -7,6 +7,7 @@ from paperfigs.bnn_attacks.models import (
     CNN,
     MCDropout,
     MeanField,
+    ResNet18,
     SampleSet,
     build_model,
     gaussian_kl,
@@ -34,6 +35,25 @@ def test_posteriors_give_per_sample_log_probs():
 def test_cnn_shapes_for_mnist_and_cifar():
     assert CNN((1, 28, 28), 32, 10)(torch.rand(4, 784)).shape == (4, 10)
     assert CNN((3, 32, 32), 32, 10)(torch.rand(2, 4, 3072)).shape == (2, 4, 10)
+
+
+def test_resnet18_shapes_and_a_few_training_steps():
+    torch.manual_seed(0)
+    net = build_model("resnet18", (3, 32, 32), 10, hidden=0, dropout=0.1)
+    assert isinstance(net, ResNet18)
+    assert 11.1e6 < sum(p.numel() for p in net.parameters()) < 11.2e6  # ResNet-18 (CIFAR)
+    assert net(torch.rand(3, 3072)).shape == (3, 10)
+    assert net(torch.rand(2, 3, 3072)).shape == (2, 3, 10)  # leading sample axis, as MCD uses
+    x, y = torch.rand(8, 3072), torch.arange(8) % 10
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-4)
+    losses = []
+    for _ in range(3):
+        loss = torch.nn.functional.cross_entropy(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
 
 
 def test_stochastic_posteriors_draw_fresh_samples_and_members_differ():

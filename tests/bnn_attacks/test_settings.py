@@ -1,5 +1,7 @@
 """Which config values reach which job."""
 
+import pytest
+
 from paperfigs.bnn_attacks.settings import (
     attack_plan,
     dataset_input,
@@ -7,6 +9,8 @@ from paperfigs.bnn_attacks.settings import (
     figure_inputs,
     method_settings,
     runs,
+    shift_block,
+    shift_pairs,
 )
 
 COMMON = {"data_dir": "d", "split_seed": 0, "test_size": 0.3, "arch": "mlp", "device": "auto",
@@ -15,7 +19,7 @@ COMMON = {"data_dir": "d", "split_seed": 0, "test_size": 0.3, "arch": "mlp", "de
 
 
 def test_method_settings_leave_out_other_methods_values():
-    settings = method_settings(COMMON, "dnn")
+    settings = method_settings(COMMON, "dnn", "digits")
     assert "mfvi_epochs" not in settings and settings["epochs"] == 1
 
 
@@ -34,7 +38,7 @@ def test_attack_plan_is_the_union_of_the_figures_needs():
 
 def test_figure_inputs_and_dataset_inputs():
     config = {"common": {**COMMON, "dataset": ["mnist", "cifar10"], "seeds": [0, 1]},
-              "fig4": {"id_dataset": "fmnist"}, "fig5": {"methods": ["hmc"]}}
+              "fig4": {"pairs": [{"id": "fmnist", "ood": "mnist"}]}, "fig5": {"methods": ["hmc"]}}
     fig1 = figure_inputs(config, "fig1")["tables"]
     assert len(fig1) == 6 and "eval/fig1_cifar10_dnn_1.csv" in fig1
     assert figure_inputs(config, "fig4")["tables"][0] == "eval/fig4_fmnist_dnn_0.csv"
@@ -44,3 +48,22 @@ def test_figure_inputs_and_dataset_inputs():
     assert dataset_input(COMMON, "digits")[0] is False
     needed, folder, hint = dataset_input(COMMON, "cifar10")
     assert needed and folder == "d/cifar-10-batches-py" and "download=True" in hint
+
+
+def test_arch_per_dataset_and_shift_pairs():
+    common = {**COMMON, "arch": {"mnist": "cnn", "cifar10": "resnet18"}}
+    assert method_settings(common, "dnn", "cifar10")["arch"] == "resnet18"
+    assert method_settings(COMMON, "dnn", "cifar10")["arch"] == "mlp"
+    fig4 = {"pairs": [{"id": "fmnist", "ood": "mnist"}, {"id": "cifar10", "ood": "svhn"}],
+            "eps": {"fmnist": [0.0, 0.1], "cifar10": [0.0, 0.01]}, "steps": 3}
+    assert shift_pairs(fig4) == {"fmnist": "mnist", "cifar10": "svhn"}
+    assert shift_block(fig4, "cifar10") == {"id_dataset": "cifar10", "ood_dataset": "svhn",
+                                            "eps": [0.0, 0.01], "steps": 3}
+    config = {"common": {**COMMON, "dataset": "mnist", "seeds": [0]}, "fig4": fig4}
+    assert figure_inputs(config, "fig4")["tables"] == [
+        "eval/fig4_fmnist_dnn_0.csv", "eval/fig4_fmnist_hmc_0.csv", "eval/fig4_cifar10_dnn_0.csv"]
+    twice = [{"id": "cifar10", "ood": "svhn"}, {"id": "cifar10", "ood": "mnist"}]
+    with pytest.raises(ValueError, match="twice"):
+        shift_pairs({"pairs": twice})
+    _, folder, hint = dataset_input(COMMON, "svhn")
+    assert folder == "d/svhn" and "SVHN('d/svhn', split='test', download=True)" in hint

@@ -11,6 +11,7 @@ from paperfigs.common.datasets import (
     load_cifar10,
     load_digits_images,
     load_mnist_like,
+    load_svhn,
 )
 
 
@@ -61,6 +62,24 @@ def test_missing_datasets_say_where_and_how(tmp_path):
         load_mnist_like(tmp_path, "MNIST", "train")
     with pytest.raises(MissingDatasetError, match=r"cifar-10-batches-py.*CIFAR10"):
         load_cifar10(tmp_path, "test")
+
+
+def test_svhn_reads_the_mat_files(tmp_path):
+    from scipy.io import savemat
+
+    (tmp_path / "svhn").mkdir()
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (32, 32, 3, 5), dtype=np.uint8)  # SVHN's H, W, C, N
+    savemat(tmp_path / "svhn" / "test_32x32.mat",
+            {"X": images, "y": np.array([[10], [1], [9], [10], [3]], dtype=np.uint8)})
+    x, y = load_svhn(tmp_path, "test")
+    assert x.shape == (5, 3072) and x.min() >= 0 and x.max() <= 1
+    assert y.tolist() == [0, 1, 9, 0, 3]  # label 10 is the digit 0
+    chw = x.reshape(5, 3, 32, 32) * 255
+    assert np.allclose(chw[2, 1, 4, 7], images[4, 7, 1, 2])  # channel-first, like CIFAR-10
+    assert np.allclose(chw, np.transpose(images, (3, 2, 0, 1)))
+    with pytest.raises(MissingDatasetError, match=r"svhn.train_32x32\.mat.*SVHN\(.*split='train'"):
+        load_svhn(tmp_path, "train")
 
 
 def test_digits_are_in_the_unit_interval():

@@ -7,14 +7,16 @@ from paperfigs.bnn_attacks.settings import (
     datasets,
     figure_inputs,
     method_settings,
+    shift_block,
+    shift_pairs,
 )
 
 BA = config["bnn_attacks"]
 BA_COMMON = BA["common"]
 BA_LIB = "paperfigs.bnn_attacks"
 BA_DATASETS = datasets(BA_COMMON)
-BA_SHIFT = BA["fig4"]["id_dataset"]  # the ood task's files carry its ID dataset's name
-BA_GPU = any(d != "digits" for d in [*BA_DATASETS, BA_SHIFT])
+BA_SHIFT = shift_pairs(BA["fig4"])  # ID -> OOD; the ood task's files carry the ID name
+BA_GPU = any(d != "digits" for d in [*BA_DATASETS, *BA_SHIFT])
 BA_ENV = "../../envs/gpu.yaml" if BA_GPU else "../../envs/cpu.yaml"
 
 
@@ -52,9 +54,12 @@ rule bnn_attacks_train:
         dataset="{dataset}",
         method="{method}",
         seed=lambda wc: int(wc.seed),
-        settings=lambda wc: method_settings(BA_COMMON, wc.method),
+        settings=lambda wc: method_settings(BA_COMMON, wc.method, wc.dataset),
         shift=lambda wc: (
-            {k: BA["fig4"][k] for k in ("ood_dataset", "id_classes")}
+            {
+                k: shift_block(BA["fig4"], wc.dataset)[k]
+                for k in ("ood_dataset", "id_classes")
+            }
             if wc.task == "ood"
             else {}
         ),
@@ -68,6 +73,7 @@ rule bnn_attacks_attack_label:
         script=script_path("bnn_attacks/attack_label.py"),
         library=library_files("bnn_attacks"),
         posterior=work("bnn_attacks", "train/label_{dataset}_{method}_{seed}.pt"),
+        data=lambda wc: required_dataset(*dataset_input(BA_COMMON, wc.dataset))(wc),
     output:
         adv=work("bnn_attacks", "adv/label_{dataset}_{method}_{seed}.npz"),
         fig1=work("bnn_attacks", "eval/fig1_{dataset}_{method}_{seed}.csv"),
@@ -88,7 +94,7 @@ rule bnn_attacks_attack_label:
         dataset="{dataset}",
         method="{method}",
         seed=lambda wc: int(wc.seed),
-        settings=lambda wc: attack_settings(BA_COMMON, wc.method),
+        settings=lambda wc: attack_settings(BA_COMMON, wc.method, wc.dataset),
         fig1=BA["fig1"],
         fig2=BA["fig2"],
         fig3=BA["fig3"],
@@ -101,6 +107,10 @@ rule bnn_attacks_attack_shift:
         script=script_path("bnn_attacks/attack_shift.py"),
         library=library_files("bnn_attacks"),
         posterior=work("bnn_attacks", "train/ood_{dataset}_{method}_{seed}.pt"),
+        data=lambda wc: required_dataset(*dataset_input(BA_COMMON, wc.dataset))(wc),
+        ood_data=lambda wc: required_dataset(
+            *dataset_input(BA_COMMON, BA_SHIFT[wc.dataset])
+        )(wc),
     output:
         adv=work("bnn_attacks", "adv/ood_{dataset}_{method}_{seed}.npz"),
         fig4=work("bnn_attacks", "eval/fig4_{dataset}_{method}_{seed}.csv"),
@@ -119,8 +129,8 @@ rule bnn_attacks_attack_shift:
         dataset="{dataset}",
         method="{method}",
         seed=lambda wc: int(wc.seed),
-        settings=lambda wc: attack_settings(BA_COMMON, wc.method),
-        fig4=BA["fig4"],
+        settings=lambda wc: attack_settings(BA_COMMON, wc.method, wc.dataset),
+        fig4=lambda wc: shift_block(BA["fig4"], wc.dataset),
     script:
         "../scripts/bnn_attacks/attack_shift.py"
 
@@ -147,7 +157,7 @@ rule bnn_attacks_fig5_measure:
         dataset="{dataset}",
         method="{method}",
         seed=lambda wc: int(wc.seed),
-        settings=lambda wc: attack_settings(BA_COMMON, wc.method),
+        settings=lambda wc: attack_settings(BA_COMMON, wc.method, wc.dataset),
         fig5=BA["fig5"],
     script:
         "../scripts/bnn_attacks/fig5.py"

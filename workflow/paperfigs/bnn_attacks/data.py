@@ -1,5 +1,6 @@
-"""The images: sklearn's 8x8 digits at laptop scale, MNIST / FashionMNIST / CIFAR-10 from
-disk at paper scale, all in [0, 1] pixel space (the attacks' domain), flattened."""
+"""The images: sklearn's 8x8 digits at laptop scale, MNIST / FashionMNIST / CIFAR-10 (and
+SVHN, an OOD set) from disk at paper scale, all in [0, 1] pixel space (the attacks' domain),
+flattened."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from paperfigs.common.datasets import load_cifar10, load_digits_images, load_mnist_like
+from paperfigs.common.datasets import (
+    load_cifar10,
+    load_digits_images,
+    load_mnist_like,
+    load_svhn,
+)
 
 TITLES = {"digits": "8×8 digits", "mnist": "MNIST", "fmnist": "FashionMNIST",
-          "cifar10": "CIFAR-10"}
+          "cifar10": "CIFAR-10", "svhn": "SVHN"}
 IMAGE_SHAPES = {"digits": (1, 8, 8), "mnist": (1, 28, 28), "fmnist": (1, 28, 28),
-                "cifar10": (3, 32, 32)}
+                "cifar10": (3, 32, 32), "svhn": (3, 32, 32)}
 
 
 @dataclass
@@ -31,9 +37,9 @@ def _train_test(dataset: str, data_dir: str, split_seed: int, test_size: float):
         images, labels = load_digits_images()
         return train_test_split(images, labels, test_size=test_size, stratify=labels,
                                 random_state=split_seed)
-    if dataset == "cifar10":
-        (x_train, y_train), (x_test, y_test) = (load_cifar10(data_dir, s)
-                                                for s in ("train", "test"))
+    if dataset in ("cifar10", "svhn"):
+        load = load_cifar10 if dataset == "cifar10" else load_svhn
+        (x_train, y_train), (x_test, y_test) = (load(data_dir, s) for s in ("train", "test"))
     elif dataset in ("mnist", "fmnist"):
         name = {"mnist": "MNIST", "fmnist": "FashionMNIST"}[dataset]
         (x_train, y_train), (x_test, y_test) = (load_mnist_like(data_dir, name, s)
@@ -41,6 +47,16 @@ def _train_test(dataset: str, data_dir: str, split_seed: int, test_size: float):
     else:
         raise ValueError(f"unknown dataset {dataset!r}")
     return x_train, x_test, y_train, y_test
+
+
+def load_test_images(dataset: str, data_dir: str) -> np.ndarray:
+    """A real dataset's test images only (an OOD set needs no training split)."""
+    if dataset == "cifar10":
+        return load_cifar10(data_dir, "test")[0].astype(np.float32)
+    if dataset == "svhn":
+        return load_svhn(data_dir, "test")[0].astype(np.float32)
+    name = {"mnist": "MNIST", "fmnist": "FashionMNIST"}[dataset]
+    return load_mnist_like(data_dir, name, "test")[0].astype(np.float32)
 
 
 def load_split(dataset: str, data_dir: str, split_seed: int, test_size: float) -> Split:
@@ -80,11 +96,11 @@ def load_shift(id_dataset: str, ood_dataset: str, id_classes, data_dir: str,
         return ShiftSplit(shifted, split.x_test[~test_in],
                           f"{TITLES[id_dataset]} {','.join(map(str, classes))}",
                           f"{TITLES[ood_dataset]} {rest}")
-    ood = load_split(ood_dataset, data_dir, split_seed, test_size)
-    if ood.image_shape != split.image_shape:
-        raise ValueError(f"{ood_dataset} images {ood.image_shape} do not match "
+    if IMAGE_SHAPES[ood_dataset] != split.image_shape:
+        raise ValueError(f"{ood_dataset} images {IMAGE_SHAPES[ood_dataset]} do not match "
                          f"{id_dataset} images {split.image_shape}")
-    return ShiftSplit(split, ood.x_test, TITLES[id_dataset], TITLES[ood_dataset])
+    return ShiftSplit(split, load_test_images(ood_dataset, data_dir), TITLES[id_dataset],
+                      TITLES[ood_dataset])
 
 
 def attack_subset(labels, n_attack: int, split_seed: int) -> np.ndarray:

@@ -34,8 +34,8 @@ def eval_samples(method: str, settings: dict, posterior) -> int:
     """S_eval: how many samples a method's predictive mean averages."""
     if method == "mcd":
         return settings["mcd_samples"]
-    if method == "mfvi":
-        return settings["mfvi_samples"]
+    if method in ("mfvi", "fsvi"):
+        return settings[f"{method}_samples"]
     return posterior.n_samples
 
 

@@ -48,8 +48,62 @@ class CNN(nn.Module):
         return logits.reshape(*lead, -1)
 
 
+def _norm(channels: int) -> nn.Module:
+    # GroupNorm, not BatchNorm: running statistics are buffers that stacked (vmapped) weight
+    # samples cannot share, and batch statistics would couple the test points of an attack.
+    return nn.GroupNorm(min(32, channels // 4), channels)
+
+
+class BasicBlock(nn.Module):
+    """Two 3x3 convs with a shortcut (a 1x1 conv when the shape changes)."""
+
+    def __init__(self, c_in: int, c_out: int, stride: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False)
+        self.norm1 = _norm(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False)
+        self.norm2 = _norm(c_out)
+        self.shortcut = nn.Identity()
+        if stride != 1 or c_in != c_out:
+            self.shortcut = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False),
+                                          _norm(c_out))
+
+    def forward(self, x):
+        out = torch.relu(self.norm1(self.conv1(x)))
+        return torch.relu(self.norm2(self.conv2(out)) + self.shortcut(x))
+
+
+class ResNet18(nn.Module):
+    """ResNet-18, CIFAR variant (3x3 stem, no max-pool): 4 stages of 2 basic blocks with
+    64-128-256-512 channels, global average pool, dropout, FC(n_classes); on flat inputs."""
+
+    def __init__(self, image_shape, n_classes: int, dropout: float = 0.0, width: int = 64):
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        self.stem = nn.Sequential(nn.Conv2d(image_shape[0], width, 3, 1, 1, bias=False),
+                                  _norm(width), nn.ReLU())
+        blocks, c_in = [], width
+        for stage, c_out in enumerate([width, 2 * width, 4 * width, 8 * width]):
+            blocks += [BasicBlock(c_in, c_out, 1 if stage == 0 else 2),
+                       BasicBlock(c_out, c_out, 1)]
+            c_in = c_out
+        self.blocks = nn.Sequential(*blocks)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.out = nn.Linear(c_in, n_classes)
+
+    def forward(self, x):
+        lead = x.shape[:-1]
+        features = self.blocks(self.stem(x.reshape(-1, *self.image_shape)))
+        logits = self.out(self.dropout(features.mean(dim=(2, 3))))
+        return logits.reshape(*lead, -1)
+
+
+ARCHS = ("mlp", "cnn", "resnet18")
+
+
 def build_model(arch: str, image_shape, n_classes: int, hidden: int,
                 dropout: float = 0.0) -> nn.Module:
+    """`hidden` sizes the MLP's and the CNN's FC layer; ResNet-18 has none."""
     if arch == "mlp":
         n_in = 1
         for size in image_shape:
@@ -57,7 +111,9 @@ def build_model(arch: str, image_shape, n_classes: int, hidden: int,
         return MLP(n_in, hidden, n_classes, dropout)
     if arch == "cnn":
         return CNN(image_shape, hidden, n_classes, dropout)
-    raise ValueError(f"arch must be mlp or cnn, not {arch!r}")
+    if arch == "resnet18":
+        return ResNet18(image_shape, n_classes, dropout)
+    raise ValueError(f"arch must be one of {', '.join(ARCHS)}, not {arch!r}")
 
 
 def _key(name: str) -> str:

@@ -15,6 +15,7 @@ METHODS = {  # name in the CSV -> (legend label, colour, line style, marker)
     "mcd": ("MC dropout", sns.color_palette("colorblind")[0], "-", "o"),
     "ensemble": ("Deep ensemble", sns.color_palette("colorblind")[2], "-", "^"),
     "mfvi": ("MFVI (PSVI)", sns.color_palette("colorblind")[4], "-", "D"),
+    "fsvi": ("FSVI", sns.color_palette("colorblind")[1], "-", "P"),
     "hmc": ("HMC", sns.color_palette("colorblind")[3], "-", "v"),
 }
 CURVES = {  # fig2 curve -> (legend label, colour, line style)
@@ -171,31 +172,38 @@ def draw_fig3(frame: pd.DataFrame, cfg: dict, run: str):
 
 
 def draw_fig4(frame: pd.DataFrame, cfg: dict, run: str):
-    """ID-vs-OOD AUROC vs eps per method and attack mode; one panel per score."""
+    """ID-vs-OOD AUROC vs eps per method and attack mode; one row of panels per ID/OOD pair,
+    one column per score."""
     scores = [s for s in SCORES if s in set(frame["score"])]
-    fig, axes = new_figure(ncols=len(scores), width=PAGE_WIDTH, panel_height=2.6, sharey=True)
-    for ax, score in zip(axes[0], scores):
-        part = frame[frame["score"] == score]
-        mean, std = _mean_std(part, ["method", "mode", "eps"], "auroc")
-        for method in _methods(part):
-            clean = (mean.loc[(method, "none")], std.loc[(method, "none")])
-            for mode in [m for m in MODE_STYLES if m in set(part["mode"])]:
-                m = pd.concat([clean[0], mean.loc[(method, mode)]])
-                s = pd.concat([clean[1], std.loc[(method, mode)]])
-                ax.errorbar(m.index, m, yerr=s, color=METHODS[method][1],
-                            linestyle=MODE_STYLES[mode][1], marker=METHODS[method][3],
-                            markersize=3, capsize=1.5, elinewidth=0.7)
-        ax.axhline(0.5, color="0.5", linestyle="-.", linewidth=0.8)
-        ax.set(xlabel="ε (ℓ∞)", ylim=(-0.02, 1.02), xticks=sorted(part["eps"].unique()),
-               title=f"score: {SCORES[score]}")
-    axes[0, 0].set_ylabel("OOD detection AUROC")
-    first = frame.iloc[0]
+    pairs = list(dict.fromkeys(zip(frame["dataset_id"], frame["dataset_ood"])))
+    fig, axes = new_figure(ncols=len(scores), nrows=len(pairs), width=PAGE_WIDTH,
+                           panel_height=2.6, sharey=True)
+    for row, (id_name, ood_name) in enumerate(pairs):
+        pair = frame[(frame["dataset_id"] == id_name) & (frame["dataset_ood"] == ood_name)]
+        for ax, score in zip(axes[row], scores):
+            part = pair[pair["score"] == score]
+            mean, std = _mean_std(part, ["method", "mode", "eps"], "auroc")
+            for method in _methods(part):
+                clean = (mean.loc[(method, "none")], std.loc[(method, "none")])
+                for mode in [m for m in MODE_STYLES if m in set(part["mode"])]:
+                    m = pd.concat([clean[0], mean.loc[(method, mode)]])
+                    s = pd.concat([clean[1], std.loc[(method, mode)]])
+                    ax.errorbar(m.index, m, yerr=s, color=METHODS[method][1],
+                                linestyle=MODE_STYLES[mode][1], marker=METHODS[method][3],
+                                markersize=3, capsize=1.5, elinewidth=0.7)
+            ax.axhline(0.5, color="0.5", linestyle="-.", linewidth=0.8)
+            title = f"score: {SCORES[score]}"
+            if len(pairs) > 1:
+                title = f"{id_name} → {ood_name}, {title}"
+            ax.set(xlabel="ε (ℓ∞)", ylim=(-0.02, 1.02), xticks=sorted(part["eps"].unique()),
+                   title=title)
+        axes[row, 0].set_ylabel("OOD detection AUROC")
+    sizes = "; ".join(f"ID = {r['dataset_id']}, OOD = {r['dataset_ood']} ({r['n_id']} / "
+                      f"{r['n_ood']} test images)"
+                      for _, r in frame.drop_duplicates(["dataset_id", "dataset_ood"]).iterrows())
     _method_legend(fig, _methods(frame), _style_legend(MODE_STYLES, set(frame["mode"])))
-    add_caption(fig, _caption(cfg, run, f"ID = {first['dataset_id']}, OOD = "
-                                        f"{first['dataset_ood']} ({first['n_id']} / "
-                                        f"{first['n_ood']} test images), "
-                                        f"PGD-{cfg['figure']['steps']}; grey dash-dot: "
-                                        "chance"), 110)
+    add_caption(fig, _caption(cfg, run, f"{sizes}, PGD-{cfg['figure']['steps']}; grey "
+                                        "dash-dot: chance"), 110)
     return fig
 
 

@@ -13,20 +13,30 @@ METHOD_KEYS = {
     "ensemble": ("hidden", "epochs", "lr", "weight_decay", "batch_size", "ensemble_size"),
     "mfvi": ("hidden", "lr", "batch_size", "mfvi_epochs", "mfvi_rho0", "mfvi_prior_std",
              "mfvi_train_samples", "mfvi_samples"),
+    "fsvi": ("hidden", "lr", "batch_size", "fsvi_epochs", "fsvi_rho0", "fsvi_prior_std",
+             "fsvi_train_samples", "fsvi_samples", "fsvi_context", "fsvi_jitter"),
     "hmc": ("hmc_hidden", "lr", "hmc_prior_std", "hmc_leapfrog", "hmc_burnin", "hmc_iters",
             "hmc_thin", "hmc_target_accept", "hmc_init_step", "hmc_map_steps"),
 }
 ATTACK_KEYS = ("n_attack", "attack_batch", "pgd_steps", "pgd_step_factor", "eot_samples")
 
 
-def method_settings(common: dict, method: str) -> dict:
-    """The training values of `method` (and the data it reads)."""
-    return {k: common[k] for k in (*DATA_KEYS, *METHOD_KEYS[method])}
+def arch_for(common: dict, dataset: str) -> str:
+    """`common.arch`: one architecture for every dataset, or a mapping dataset -> arch."""
+    arch = common["arch"]
+    return arch if isinstance(arch, str) else arch[dataset]
 
 
-def attack_settings(common: dict, method: str) -> dict:
+def method_settings(common: dict, method: str, dataset: str) -> dict:
+    """The training values of `method` on `dataset` (and the data it reads)."""
+    settings = {k: common[k] for k in (*DATA_KEYS, *METHOD_KEYS[method])}
+    return {**settings, "arch": arch_for(common, dataset)}
+
+
+def attack_settings(common: dict, method: str, dataset: str) -> dict:
     """What an attack job reads: the method's settings plus the attack sizes."""
-    return {**method_settings(common, method), **{k: common[k] for k in ATTACK_KEYS}}
+    return {**method_settings(common, method, dataset),
+            **{k: common[k] for k in ATTACK_KEYS}}
 
 
 def datasets(common: dict) -> list[str]:
@@ -65,10 +75,11 @@ def attack_key(attack: str, eps: float, steps: int) -> str:
     return f"{attack}_eps{eps:g}_k{steps}"
 
 
-DATA_FOLDERS = {  # dataset -> (folder under data_dir, the torchvision class that fetches it)
-    "mnist": ("MNIST", "MNIST"),
-    "fmnist": ("FashionMNIST", "FashionMNIST"),
-    "cifar10": ("cifar-10-batches-py", "CIFAR10"),
+DATA_FOLDERS = {  # dataset -> (folder under data_dir, the torchvision call that fetches it)
+    "mnist": ("MNIST", "MNIST('{root}', download=True)"),
+    "fmnist": ("FashionMNIST", "FashionMNIST('{root}', download=True)"),
+    "cifar10": ("cifar-10-batches-py", "CIFAR10('{root}', download=True)"),
+    "svhn": ("svhn", "SVHN('{root}/svhn', split='test', download=True)"),
 }
 
 
@@ -78,19 +89,35 @@ def dataset_input(common: dict, dataset: str) -> tuple[bool, str, str]:
     effect of a run)."""
     if dataset == "digits":
         return False, "", ""
-    folder, name = DATA_FOLDERS[dataset]
+    folder, call = DATA_FOLDERS[dataset]
     root = common["data_dir"]
     return True, f"{root}/{folder}", (
         'Fetch it on a machine with internet: python -c "import torchvision; '
-        f"torchvision.datasets.{name}('{root}', download=True)\" and copy the folder "
+        f"torchvision.datasets.{call.format(root=root)}\" and copy the folder "
         "there, or set bnn_attacks.common.data_dir.")
+
+
+def shift_pairs(fig4: dict) -> dict[str, str]:
+    """fig4's semantic-shift pairs as {ID dataset: OOD dataset}. The ood task's files carry
+    the ID dataset's name, so each ID dataset appears in one pair only."""
+    ids = [pair["id"] for pair in fig4["pairs"]]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"bnn_attacks.fig4.pairs: an ID dataset appears twice in {ids}")
+    return {pair["id"]: pair["ood"] for pair in fig4["pairs"]}
+
+
+def shift_block(fig4: dict, id_dataset: str) -> dict:
+    """What one ood-task job reads of fig4: its pair and the attack grid."""
+    block = {"id_dataset": id_dataset, "ood_dataset": shift_pairs(fig4)[id_dataset],
+             **{k: v for k, v in fig4.items() if k != "pairs"}}
+    return {**block, "eps": eps_for(fig4, id_dataset)}
 
 
 def training_runs(config: dict, task: str) -> list[tuple[str, str, int]]:
     """(dataset, method, seed) of every training run of `task`: label (every dataset) or
-    ood (fig4's in-distribution dataset)."""
+    ood (fig4's in-distribution datasets)."""
     common = config["common"]
-    names = datasets(common) if task == "label" else [config["fig4"]["id_dataset"]]
+    names = datasets(common) if task == "label" else list(shift_pairs(config["fig4"]))
     return [(d, m, s) for d in names for m in runs(common, d) for s in common["seeds"]]
 
 

@@ -1,8 +1,9 @@
 """Training of each inference method; every method returns a posterior (see models.py).
 
 dnn and ensemble train stacked MLPs side by side (an ensemble of one is the deterministic
-net), mcd trains with dropout, mfvi by Bayes by backprop; all through the common
-checkpointed loop. hmc starts from a MAP estimate and runs one full-batch float64 chain.
+net), mcd trains with dropout, mfvi by Bayes by backprop, fsvi (paper profile) the same
+mean-field family with a function-space KL (fsvi.py); all through the common checkpointed
+loop. hmc starts from a MAP estimate and runs one full-batch float64 chain.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from paperfigs.bnn_attacks import hmc
+from paperfigs.bnn_attacks import fsvi, hmc
 from paperfigs.bnn_attacks.data import Split
 from paperfigs.bnn_attacks.models import (
     MCDropout,
@@ -25,7 +26,8 @@ from paperfigs.bnn_attacks.models import (
 )
 from paperfigs.common.training import train
 
-METHODS = ("dnn", "mcd", "ensemble", "mfvi", "hmc")
+METHODS = ("dnn", "mcd", "ensemble", "mfvi", "fsvi", "hmc")
+FSVI_PRIOR_SEED = 7919  # the prior mean mu_0 is the standard init drawn from seed + this
 
 
 def _batches(x, y, batch_size: int, members: int):
@@ -100,9 +102,37 @@ def train_posterior(method: str, split: Split, settings: dict, seed: int, device
         train(posterior, optimizer, _batches(x, y, s["batch_size"], 1), elbo_loss,
               steps=_steps(s["mfvi_epochs"], len(x), s["batch_size"]), **common)
         return posterior, {"n_samples": s["mfvi_samples"]}
+    if method == "fsvi":
+        return _train_fsvi(s, seed, device, x, y, make_model, common), {
+            "n_samples": s["fsvi_samples"]}
     if method == "hmc":
         return _train_hmc(split, s, seed, device, x, y, checkpoint_dir, logger, make_model)
     raise ValueError(f"unknown method {method!r} (one of {', '.join(METHODS)})")
+
+
+def _train_fsvi(s, seed, device, x, y, make_model, common) -> MeanField:
+    """Mean-field q(theta), ELBO with the KL taken in function space at `fsvi_context`
+    training inputs drawn afresh every step."""
+    torch.manual_seed(seed + FSVI_PRIOR_SEED)
+    prior_mean = {k: v.detach().to(device) for k, v in make_model().named_parameters()}
+    torch.manual_seed(seed)
+    posterior = MeanField(make_model(), s["fsvi_rho0"]).to(device)
+    optimizer = torch.optim.Adam(posterior.parameters(), lr=s["lr"])
+    data_batches = _batches(x, y, s["batch_size"], 1)
+
+    def make_batch(step, generator):
+        xb, yb = data_batches(step, generator)
+        context = torch.randint(len(x), (s["fsvi_context"],), generator=generator)
+        return xb[0], yb[0], x[context.to(x.device)]
+
+    def loss(model, batch):
+        return fsvi.fsvi_loss(model, *batch, prior_mean=prior_mean,
+                              prior_std=s["fsvi_prior_std"], n_train=len(x),
+                              n_samples=s["fsvi_train_samples"], jitter=s["fsvi_jitter"])
+
+    train(posterior, optimizer, make_batch, loss,
+          steps=_steps(s["fsvi_epochs"], len(x), s["batch_size"]), **common)
+    return posterior
 
 
 def _train_hmc(split, s, seed, device, x, y, checkpoint_dir, logger, make_model):

@@ -91,3 +91,22 @@ def load_cifar10(root, split: str = "train"):
         images.append(np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3 * 32 * 32))
         labels.append(np.asarray(batch[b"labels"], dtype=np.int64))
     return np.concatenate(images).astype(np.float64) / 255.0, np.concatenate(labels)
+
+
+def load_svhn(root, split: str = "test"):
+    """SVHN (cropped digits) from `root/svhn/<split>_32x32.mat` (torchvision's layout, MATLAB
+    files): images in [0, 1] flattened channel-first (N, 3*32*32), integer labels with SVHN's
+    label 10 mapped to digit 0."""
+    from scipy.io import loadmat
+
+    path = Path(root) / "svhn" / f"{split}_32x32.mat"
+    if not path.exists():
+        raise MissingDatasetError(
+            f"SVHN not found: {path} is missing. On a machine with internet run "
+            f"`python -c \"import torchvision; torchvision.datasets.SVHN('{Path(root) / 'svhn'}', "
+            f"split='{split}', download=True)\"` and copy {path.parent} here."
+        )
+    mat = loadmat(path)
+    images = np.transpose(mat["X"], (3, 2, 0, 1)).reshape(-1, 3 * 32 * 32)  # HWCN -> NCHW
+    labels = mat["y"].astype(np.int64).reshape(-1) % 10
+    return images.astype(np.float64) / 255.0, labels

@@ -14,7 +14,7 @@ from paperfigs.common.io import atomic_path
 with script_job(snakemake) as job:
     p = snakemake.params
     settings, device = p.settings, pick_device(p.settings["device"])
-    if p.task == "label":
+    if p.task == "label" or p.shift["ood_dataset"] != p.dataset:  # a class split needs shift
         split = data.load_split(p.dataset, settings["data_dir"], settings["split_seed"],
                                 settings["test_size"])
     else:
