@@ -19,7 +19,7 @@ register_paper("collapse_regression", ["fig1", "fig2", "fig3", "fig4"])
 rule collapse_regression_fig1_iso:
     input:
         script=script_path("common/tabulate.py"),
-        library=library_files("collapse_regression"),
+        library=library_files("collapse_regression", ["theory", "simulate"]),
     output:
         csv=work("collapse_regression", "fig1_iso.csv"),
         meta=work("collapse_regression", "fig1_iso.json"),
@@ -65,7 +65,7 @@ use rule collapse_regression_fig1_iso as collapse_regression_fig2_stages with:
 use rule collapse_regression_fig1_iso as collapse_regression_fig3_krr with:
     input:
         script=script_path("common/tabulate.py"),
-        library=library_files("collapse_regression"),
+        library=library_files("collapse_regression", ["kernel"]),
         data=CR_MNIST,
     output:
         csv=work("collapse_regression", "fig3_krr.csv"),
@@ -128,7 +128,8 @@ use rule collapse_regression_fig1_iso as collapse_regression_fig4_mitigation wit
 rule collapse_regression_figure:
     input:
         script=script_path("common/figure.py"),
-        library=library_files("collapse_regression"),
+        library=library_files("collapse_regression", ["plots"]),
+        style="workflow/paperfigs/common/plotting.py",
         tables=lambda wc: [
             work("collapse_regression", f"{part}.csv") for part in CR_PARTS[wc.figure]
         ],

@@ -126,12 +126,16 @@ def script_path(name):
     return f"workflow/scripts/{name}"
 
 
-def library_files(slug):
-    """The paper's library modules: inputs of its rules, so a change to the science reruns them.
+def library_files(slug, modules=None):
+    """The paper's library modules (all, or the named ones): inputs of its rules, so a change
+    to the science reruns the jobs that use it, and a change to the plots only the figures.
 
     Snakemake compares checksums of small inputs, so a `touch` or a fresh clone reruns nothing.
     """
-    return sorted(str(p) for p in Path(f"workflow/paperfigs/{slug}").glob("*.py"))
+    folder = Path(f"workflow/paperfigs/{slug}")
+    if modules is None:
+        return sorted(str(p) for p in folder.glob("*.py"))
+    return [str(folder / "__init__.py")] + [str(folder / f"{m}.py") for m in modules]
 
 
 def work(slug, name):
