@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from paperfigs.bnn_attacks import attacks
+from paperfigs.bnn_attacks import attacks, data
+from paperfigs.bnn_attacks.models import load_posterior
 from paperfigs.bnn_attacks.predictive import (
     auroc,
     entropy,
@@ -26,8 +27,21 @@ from paperfigs.bnn_attacks.predictive import (
     worst_case_selective_accuracy,
 )
 from paperfigs.bnn_attacks.settings import attack_key, attack_steps, eps_for
-from paperfigs.common import rng_for
+from paperfigs.common import pick_device, rng_for
 from paperfigs.common.io import atomic_path
+
+
+def load_for_attack(path, device_preference: str):
+    """A saved posterior on the attack's device (CUDA when present, unless told otherwise)."""
+    device = pick_device(device_preference)
+    return load_posterior(torch.load(path, weights_only=False), device), device
+
+
+def attacked_points(dataset: str, settings: dict):
+    """The dataset's split and the fixed subset of its test points that every attack uses."""
+    split = data.load_split(dataset, settings["data_dir"], settings["split_seed"],
+                            settings["test_size"])
+    return split, data.attack_subset(split.y_test, settings["n_attack"], settings["split_seed"])
 
 
 def eval_samples(method: str, settings: dict, posterior) -> int:

@@ -1,18 +1,14 @@
 """Attack one trained posterior on the label task: every attack and eps that fig1-fig3 need;
 keep the adversarial inputs (npz) and write each figure's rows."""
 
-import torch
-
-from paperfigs.bnn_attacks import data, evaluate, settings
-from paperfigs.bnn_attacks.models import load_posterior
-from paperfigs.common import pick_device, script_job
+from paperfigs.bnn_attacks import evaluate, settings
+from paperfigs.common import script_job
 
 with script_job(snakemake) as job:
     p = snakemake.params
-    s, device = p.settings, pick_device(p.settings["device"])
-    posterior = load_posterior(torch.load(snakemake.input.posterior, weights_only=False), device)
-    split = data.load_split(p.dataset, s["data_dir"], s["split_seed"], s["test_size"])
-    subset = data.attack_subset(split.y_test, s["n_attack"], s["split_seed"])
+    s = p.settings
+    posterior, device = evaluate.load_for_attack(snakemake.input.posterior, s["device"])
+    split, subset = evaluate.attacked_points(p.dataset, s)
     plan = settings.attack_plan(p.fig1, p.fig2, p.fig3, p.dataset, s["pgd_steps"])
     job.log.info("%d attacks on %d test points: %s", len(plan), len(subset), plan)
     results = evaluate.label_attacks(posterior, p.method, split, subset, plan, s, p.seed, device)

@@ -1,16 +1,13 @@
 """Attack one posterior trained on the in-distribution classes: make OOD inputs confident and
 ID inputs uncertain (fig4); keep the adversarial inputs (npz) and write fig4's rows."""
 
-import torch
-
 from paperfigs.bnn_attacks import data, evaluate
-from paperfigs.bnn_attacks.models import load_posterior
-from paperfigs.common import pick_device, script_job
+from paperfigs.common import script_job
 
 with script_job(snakemake) as job:
     p = snakemake.params
-    s, device = p.settings, pick_device(p.settings["device"])
-    posterior = load_posterior(torch.load(snakemake.input.posterior, weights_only=False), device)
+    s = p.settings
+    posterior, device = evaluate.load_for_attack(snakemake.input.posterior, s["device"])
     shift = data.load_shift(p.dataset, p.fig4["ood_dataset"], p.fig4["id_classes"],
                             s["data_dir"], s["split_seed"], s["test_size"])
     job.log.info("%d ID and %d OOD test points", len(shift.train.x_test), len(shift.x_ood))
