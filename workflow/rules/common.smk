@@ -150,14 +150,20 @@ def benchmark_file(slug, name):
     return f"benchmarks/{RUN}/{slug}/{name}.tsv"
 
 
-def figure_files(slug, figure):
-    """figN.{pdf,png,csv,json}; a table tabN is tabN.{csv,md,json}."""
+def _figure_outputs_by_name(slug, figure):
+    """Output name -> file: figN.{pdf,png,csv,json}; a table tabN is tabN.{csv,md,json}."""
     extensions = (
-        ("csv", "md", "json")
+        {"csv": "csv", "md": "md", "meta": "json"}
         if figure.startswith("tab")
-        else ("pdf", "png", "csv", "json")
+        else {"pdf": "pdf", "png": "png", "csv": "csv", "meta": "json"}
     )
-    return [f"{RESULTS}/{slug}/{figure}.{ext}" for ext in extensions]
+    return {
+        name: f"{RESULTS}/{slug}/{figure}.{ext}" for name, ext in extensions.items()
+    }
+
+
+def figure_files(slug, figure):
+    return list(_figure_outputs_by_name(slug, figure).values())
 
 
 def all_figure_files():
@@ -203,17 +209,8 @@ def figure_outputs(slug, figure):
 
     `figure` may be the wildcard "{figure}"; the report's labels then name the real one.
     """
-    files = dict(
-        zip(
-            (
-                ("csv", "md", "meta")
-                if figure.startswith("tab")
-                else ("pdf", "png", "csv", "meta")
-            ),
-            figure_files(slug, figure),
-        )
-    )
-    shown = "csv" if figure.startswith("tab") else "png"
+    files = _figure_outputs_by_name(slug, figure)
+    shown = "png" if "png" in files else "csv"
     files[shown] = report(
         files[shown],
         caption="../report/figure.rst",
